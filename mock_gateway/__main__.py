@@ -1,0 +1,92 @@
+"""The `mock-gateway` command: serve, seed, check, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mock_gateway.config import PREFIX, SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mock-gateway", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the gateway with gunicorn")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (default 8080)")
+    serve.add_argument("--threads", type=int, help="worker threads (default 8)")
+    seed = commands.add_parser("seed", help="write a generated fixture data set")
+    seed.add_argument("--offers", type=int, default=300, help="number of offers (default 300)")
+    seed.add_argument("--seed", type=int, default=20261129, help="random seed")
+    seed.add_argument("--out", type=Path, required=True, help="directory to write")
+    commands.add_parser("check", help="validate settings, schemas and fixtures")
+    commands.add_parser("openapi", help="print the OpenAPI document of the emulated API")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "seed":
+            return _seed(args)
+        if args.command == "check":
+            return _check()
+        return _openapi()
+    except (SettingsError, ValueError, OSError) as error:
+        print(f"mock-gateway: {error}", file=sys.stderr)
+        return 2
+
+
+def _serve(args: argparse.Namespace) -> int:
+    for flag, name in (("host", "HOST"), ("port", "PORT"), ("threads", "THREADS")):
+        value = getattr(args, flag)
+        if value is not None:
+            os.environ[PREFIX + name] = str(value)
+    load_settings()  # fail here, with one line, before gunicorn starts
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:mock_gateway.gunicorn_conf"]
+    os.execv(sys.executable, command)
+    return 0  # not reached
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from mock_gateway.data.fixtures import write_documents
+    from mock_gateway.data.generate import generate_catalog
+
+    if args.offers < 1:
+        raise ValueError("--offers must be at least 1")
+    for path in write_documents(generate_catalog(args.offers, args.seed), args.out):
+        print(path)
+    return 0
+
+
+def _check() -> int:
+    from mock_gateway.app import load_data_set
+    from mock_gateway.data.fixtures import FixtureError
+    from mock_gateway.schemas import SchemaLoadError, Schemas
+
+    try:
+        settings = load_settings()
+        schemas = Schemas()
+        data = load_data_set(settings, schemas)
+    except (SettingsError, FixtureError, SchemaLoadError) as error:
+        print(f"mock-gateway check: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"ok: {len(schemas)} schemas, {len(data.catalog.offers)} offers, "
+        f"{len(data.catalog.models)} models, {len(settings.buyers)} buyer(s)"
+    )
+    return 0
+
+
+def _openapi() -> int:
+    from mock_gateway.openapi import build_api_document
+    from mock_gateway.schemas import Schemas
+
+    print(json.dumps(build_api_document(Schemas()), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

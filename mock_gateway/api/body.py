@@ -1,0 +1,49 @@
+"""Request bodies: Content-Type (415), JSON parse (400), JSON-Schema validation (400)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+
+from mock_gateway.errors import ApiError, BadBody, BadRequest, UnsupportedMediaType
+from mock_gateway.services import services
+
+MAX_DEPTH = 32
+
+
+def json_body(schema: str, error: type[ApiError] = BadRequest) -> Any:
+    """Return the body, parsed and valid against `schema`; raise the route's error shape."""
+    mimetype = request.mimetype
+    if request.content_length != 0 and not (
+        mimetype == "application/json" or mimetype.endswith("+json")
+    ):
+        raise UnsupportedMediaType(
+            f"Content-Type must be application/json, not {mimetype or 'missing'!r}"
+        )
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise _as(error, BadBody().texts[0]) from None
+    if _too_deep(body):
+        raise _as(error, f"body is nested deeper than {MAX_DEPTH} levels")
+    problems = services().schemas.errors(schema, body)
+    if problems:
+        raise error(*problems)
+    return body
+
+
+def _as(error: type[ApiError], text: str) -> ApiError:
+    return error(text)
+
+
+def _too_deep(value: Any, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, dict):
+        return any(_too_deep(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_too_deep(v, depth + 1) for v in value)
+    return False

@@ -1,0 +1,120 @@
+"""The catalog side: offers (3.1), stock status (3.2), images (3.3), rating (3.7)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, request
+
+from mock_gateway.api import api, render
+from mock_gateway.api.auth import require_buyer
+from mock_gateway.api.query import instant, read_query
+from mock_gateway.domain.errors import UnknownModel, UnknownProduct
+from mock_gateway.domain.gateway import OfferQuery
+from mock_gateway.errors import ModelNotFound, ProductNotFound, json_response
+from mock_gateway.services import services
+
+MAX_PAGE_SIZE = 20  # VERIFIED
+
+
+@api.get("/v1_1/offers")
+def offers() -> Response:
+    svc = services()
+    if svc.settings.clamp_page_size:
+        _clamp_page_size()
+    query = read_query(svc.schemas, "offers-query", request.args)
+    require_buyer(query.get("buyerCode"), "buyerCode")
+    page, size = query.get("Page", 1), query.get("PageSize", MAX_PAGE_SIZE)
+    result = svc.gateway.offers_page(
+        OfferQuery(
+            barcodes=tuple(query.get("Barcodes", ())),
+            model_no=query.get("ModelNumber"),
+            modified_from=instant(query, "LastModifiedDateFrom"),
+            modified_to=instant(query, "LastModifiedDateTo"),
+            page=page,
+            page_size=size,
+            order_by=query.get("OrderBy", "barcode"),
+            descending=query.get("Order") == "desc",
+        )
+    )
+    base = render.public_base()
+    body = [render.offer(item, base) for item in result.items]
+    return json_response(body, headers=_paging_headers(page, size, result.total))
+
+
+def _clamp_page_size() -> None:
+    """With clamping on, an out-of-range PageSize is brought into 1..20 instead of a 400."""
+    args = request.args.copy()
+    for key in list(args):
+        if key.lower() == "pagesize":
+            text = args[key].strip()
+            if text.lstrip("+-").isdigit():
+                args[key] = str(min(MAX_PAGE_SIZE, max(1, int(text))))
+    request.args = args  # type: ignore[misc]
+
+
+def _paging_headers(page: int, size: int, total: int) -> dict[str, str]:
+    """X-Paging-* and Link headers, as the .NET framework sets them (INFERRED)."""
+    pages = (total + size - 1) // size
+    headers = {
+        "X-Paging-Index": str(page),
+        "X-Paging-Size": str(size),
+        "X-Paging-TotalCount": str(total),
+        "X-Paging-TotalPages": str(pages),
+        "X-Paging-HasPreviousPage": _flag(page > 1),
+        "X-Paging-HasNextPage": _flag(page < pages),
+    }
+    links = {"first": 1, "last": max(pages, 1)}
+    if page > 1:
+        links["prev"] = min(page - 1, max(pages, 1))
+    if page < pages:
+        links["next"] = page + 1
+    order = ("first", "prev", "next", "last")
+    headers["Link"] = ", ".join(
+        f'<{_page_url(links[rel])}>; rel="{rel}"' for rel in order if rel in links
+    )
+    return headers
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _page_url(page: int) -> str:
+    pairs: list[tuple[str, Any]] = [
+        (k, v) for k, v in request.args.items(multi=True) if k.lower() != "page"
+    ]
+    pairs.append(("Page", page))
+    return f"{request.base_url}?{urlencode(pairs)}"
+
+
+@api.get("/v2/offers/<buyer_code>/stock-status")
+def stock_status(buyer_code: str) -> Response:
+    svc = services()
+    require_buyer(buyer_code, "buyerCode")
+    query = read_query(svc.schemas, "stock-status-query", request.args)
+    rows = svc.gateway.stock_status(query.get("barcodeList"))
+    return json_response([{"barcode": b, "availableQuantity": q} for b, q in rows])
+
+
+@api.get("/v2/products/<model_no>/images")
+def images(model_no: str) -> Response:
+    svc = services()
+    query = read_query(svc.schemas, "images-query", request.args)
+    try:
+        found = svc.gateway.model_images(model_no, query.get("barcode", ()))
+    except UnknownModel:
+        raise ModelNotFound() from None
+    base = render.public_base()
+    return json_response([{"imageUrl": render.image_url(base, model_no, c, i)} for c, i in found])
+
+
+@api.get("/v2/products/<barcode>/rating")
+def rating(barcode: str) -> Response:
+    gateway = services().gateway
+    try:
+        found = gateway.rating(barcode)
+    except UnknownProduct:
+        raise ProductNotFound(gateway.next_trace_id()) from None
+    return json_response(render.rating(found))

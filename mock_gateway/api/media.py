@@ -1,0 +1,22 @@
+"""Product images served by the mock itself, so image downloads work offline (no auth).
+
+One image set per (model, colour): the variants of a colour share their pictures.
+"""
+
+from __future__ import annotations
+
+from flask import Response
+
+from mock_gateway.api import api
+from mock_gateway.data.png import product_png
+from mock_gateway.errors import NotFound
+from mock_gateway.services import services
+
+
+@api.get("/media/<model_no>/<color>/<int:index>.png")
+def media(model_no: str, color: str, index: int) -> Response:
+    if not services().gateway.has_image(model_no, color, index):
+        raise NotFound(f"no image {index} in colour {color!r} for model {model_no!r}")
+    response = Response(product_png(color, index), content_type="image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

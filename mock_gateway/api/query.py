@@ -1,0 +1,63 @@
+"""Query strings: names case-insensitive, arrays as repeated keys, values checked by schema.
+
+The schema of a route's query (schemas/*-query.json) names each parameter in its documented
+spelling and gives its type; this module folds the names, converts integers and enum values,
+and reports every problem with the parameter's documented name.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from mock_gateway.clock import parse_instant
+from mock_gateway.errors import BadRequest
+from mock_gateway.schemas import Schemas
+
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+
+
+def read_query(schemas: Schemas, name: str, args: MultiDict[str, str]) -> dict[str, Any]:
+    """Return the query as {documented name: value}; raise BadRequest listing every problem."""
+    properties: dict[str, Any] = schemas.documents[name].get("properties", {})
+    by_lower = {key.lower(): key for key in properties}
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for raw_key in args:
+        key = by_lower.get(raw_key.lower())
+        if key is None:
+            continue  # unknown parameters are ignored, as ASP.NET model binding does
+        spec = properties[key]
+        given = args.getlist(raw_key)
+        if spec.get("type") == "array":
+            values.setdefault(key, []).extend(v for v in given if v != "")
+        elif key not in values and not (given[0] == "" and spec.get("type") == "string"):
+            values[key] = _scalar(given[0], spec)
+    problems.extend(schemas.errors(name, values, root="query"))
+    for key, spec in properties.items():
+        if spec.get("format") == "date-time" and isinstance(values.get(key), str):
+            try:
+                values[key] = parse_instant(values[key])
+            except ValueError:
+                problems.append(f"{key} must be {spec.get('x-expect', 'a date-time')}")
+    if problems:
+        raise BadRequest(*sorted(problems))
+    return values
+
+
+def _scalar(text: str, spec: dict[str, Any]) -> Any:
+    if spec.get("type") == "integer":
+        return int(text) if _INTEGER.match(text.strip()) else text
+    if "enum" in spec:
+        for member in spec["enum"]:
+            if isinstance(member, str) and member.lower() == text.strip().lower():
+                return member
+    return text
+
+
+def instant(values: dict[str, Any], key: str) -> datetime | None:
+    value = values.get(key)
+    return value if isinstance(value, datetime) else None

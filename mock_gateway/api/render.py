@@ -1,0 +1,101 @@
+"""Domain values to the contract's JSON shapes (field names and formats VERIFIED)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import request
+
+from mock_gateway.clock import format_instant
+from mock_gateway.domain.gateway import Reservation
+from mock_gateway.domain.models import CancelOutcome, OfferSnapshot, Package, Rating, Warehouse
+from mock_gateway.services import services
+
+
+def public_base() -> str:
+    """Where clients reach the mock: the setting, else the host the request came to."""
+    configured = services().settings.public_base_url
+    return configured or request.host_url.rstrip("/")
+
+
+def image_url(base: str, model_no: str, color: str, index: int) -> str:
+    return f"{base}/media/{quote(model_no, safe='')}/{quote(color, safe='')}/{index}.png"
+
+
+def offer(snapshot: OfferSnapshot, base: str) -> dict[str, Any]:
+    o = snapshot.offer
+    return {
+        "modelNo": o.model_no,
+        "barcode": o.barcode,
+        "name": o.name,
+        "description": o.description,
+        "brand": o.brand,
+        "subCategory": o.sub_category,
+        "color": o.color,
+        "size": o.size,
+        "gender": o.gender,
+        "ageGroup": o.age_group,
+        "stockQuantity": snapshot.stock,
+        "price": o.price,
+        "originalSalesPrice": o.original_sales_price,
+        "discountRate": o.discount_rate,
+        "imageUrl": image_url(base, o.model_no, o.color, 1) if o.image_count else "",
+        "lastModifiedDate": format_instant(snapshot.last_modified),
+    }
+
+
+def rating(value: Rating) -> dict[str, Any]:
+    return {
+        "averageRating": value.average,
+        "totalRatingCount": value.total,
+        "totalCommentCount": value.comment_count,
+        "ratingCounts": [
+            {"rate": rate, "count": value.counts[rate - 1]} for rate in range(5, 0, -1)
+        ],
+    }
+
+
+def reservation(value: Reservation) -> dict[str, Any]:
+    return {
+        "createDateTime": format_instant(value.created_at),
+        "requestNumber": value.number,
+        "items": [
+            {
+                "barcode": line.barcode,
+                "requestedQuantity": line.requested,
+                "availableQuantity": line.reserved,
+            }
+            for line in value.lines
+        ],
+    }
+
+
+def package(value: Package, warehouse: Warehouse) -> dict[str, Any]:
+    return {
+        "b2BId": value.b2b_id,
+        "warehouseId": warehouse.id,
+        "warehouseName": warehouse.name,
+        "createDate": format_instant(value.created_at),
+    }
+
+
+def cancel(value: CancelOutcome, barcode: str) -> dict[str, Any]:
+    partial = value.cancelled < value.requested
+    notes = []
+    if partial:
+        notes.append(
+            {
+                "type": "error",
+                "content": (
+                    f"Only {value.cancelled} of {value.requested} units of barcode {barcode} "
+                    f"could be cancelled: {value.remaining_before} remained reserved"
+                ),
+            }
+        )
+    return {
+        "requestedQuantity": value.requested,
+        "cancelledQuantity": value.cancelled,
+        "hasError": partial,
+        "messages": notes,
+    }

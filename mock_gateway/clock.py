@@ -1,0 +1,99 @@
+"""Time for the whole gateway comes from one injected clock, never from datetime.now()."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Return the current instant, timezone-aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    """The wall clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ControlledClock:
+    """A clock that runs in real time or stands frozen, and can be moved either way.
+
+    In real mode it returns wall-clock time plus an offset, so advancing it keeps it running;
+    in frozen mode it returns a fixed instant until moved. The control plane drives it.
+    """
+
+    def __init__(self, frozen_at: datetime | None = None, source: Clock | None = None) -> None:
+        self._source = source or SystemClock()
+        self._lock = threading.Lock()
+        self._offset = timedelta(0)
+        self._frozen_at = _utc(frozen_at) if frozen_at else None
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def now(self) -> datetime:
+        frozen_at = self._frozen_at
+        if frozen_at is not None:
+            return frozen_at
+        return self._source.now() + self._offset
+
+    def freeze(self, at: datetime | None = None) -> datetime:
+        """Stop the clock at `at` (default: the current instant)."""
+        with self._lock:
+            self._frozen_at = _utc(at) if at else self.now()
+            return self._frozen_at
+
+    def advance(self, by: timedelta) -> datetime:
+        """Move the clock forward, keeping its mode."""
+        if by < timedelta(0):
+            raise ValueError("a clock only moves forward")
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at += by
+                return self._frozen_at
+            self._offset += by
+            return self.now()
+
+    def set(self, at: datetime) -> datetime:
+        """Move the clock to `at`, keeping its mode."""
+        with self._lock:
+            at = _utc(at)
+            if self._frozen_at is not None:
+                self._frozen_at = at
+            else:
+                self._offset = at - self._source.now()
+            return at
+
+    def resume(self) -> datetime:
+        """Return to real time (no offset)."""
+        with self._lock:
+            self._frozen_at = None
+            self._offset = timedelta(0)
+            return self.now()
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def format_instant(value: datetime) -> str:
+    """Render an instant as the API does: UTC, milliseconds, 'Z'."""
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse an ISO-8601 date-time, with or without fractions or offset (naive means UTC)."""
+    text = text.strip()
+    if not text or len(text) > 40:
+        raise ValueError(text)
+    parsed = datetime.fromisoformat(text)
+    return _utc(parsed)

@@ -1,0 +1,225 @@
+"""Settings: parsed once from MOCK_GATEWAY_* environment variables. Nothing else reads os.environ.
+
+Every behaviour the contract marks INFERRED has a setting here, with the contract's default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from mock_gateway.clock import parse_instant
+
+PREFIX = "MOCK_GATEWAY_"
+DEFAULT_BUYERS = "DEMO01:demo-pass"
+
+
+class SettingsError(ValueError):
+    """A setting has a value it cannot take; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    requests: int
+    window_seconds: float
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Serving
+    host: str = "127.0.0.1"
+    port: int = 8080
+    threads: int = 8
+    workers: int = 1
+    log_format: str = "plain"
+    public_base_url: str | None = None
+    # Data
+    seed: int = 20261129
+    catalog_size: int = 0
+    fixtures_dir: Path | None = None
+    buyers: Mapping[str, str] = field(default_factory=lambda: _parse_buyers(DEFAULT_BUYERS))
+    # Time
+    clock_start: datetime | None = None
+    cutoff_time: time | None = time(16, 0)
+    cutoff_timezone: str = "Europe/Istanbul"
+    cutoff_quantity: int = 0
+    packing_delay: timedelta = timedelta(0)
+    # Contract choices marked INFERRED
+    clamp_page_size: bool = False
+    unknown_barcodes_as_zero: bool = False
+    empty_purchase_is_error: bool = False
+    omit_defaults: bool = False
+    rate_limit: RateLimit | None = None
+    # Robustness and tooling
+    max_body_bytes: int = 1024 * 1024
+    control_plane: bool = True
+    admin_token: str | None = None
+    journal_size: int = 1000
+    state_file: Path | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.cutoff_timezone)
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """Return a copy with some fields changed (for tests and the control plane)."""
+        return replace(self, **changes)
+
+
+def _parse_int(low: int, high: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text.strip())
+        if value < low or (high is not None and value > high):
+            raise ValueError
+        return value
+
+    return parse
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError
+
+
+_BUYER_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _parse_buyers(text: str) -> dict[str, str]:
+    buyers: dict[str, str] = {}
+    for item in text.split(","):
+        code, sep, password = item.strip().partition(":")
+        if not sep or not _BUYER_CODE.match(code) or not password or code in buyers:
+            raise ValueError
+        buyers[code] = password
+    return buyers
+
+
+def _parse_cutoff_time(text: str) -> time | None:
+    if text.strip().lower() == "off":
+        return None
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?", text.strip())
+    if not match:
+        raise ValueError
+    return time(int(match[1]), int(match[2]), int(match[3] or 0))
+
+
+def _parse_zone(text: str) -> str:
+    try:
+        ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError from exc
+    return text.strip()
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse '90', '90s', '500ms', '15m', '2h', '1d' or ISO-8601 'PT1H30M' into a duration."""
+    text = text.strip()
+    iso = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?", text)
+    if iso and text not in ("P", "PT"):
+        days, hours, minutes, seconds = (float(g) if g else 0.0 for g in iso.groups())
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?", text)
+    if not match:
+        raise ValueError(text)
+    unit = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2] or "s"]
+    return timedelta(seconds=float(match[1]) * unit)
+
+
+def _parse_rate_limit(text: str) -> RateLimit | None:
+    if text.strip().lower() == "off":
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*(\S+)", text.strip())
+    if not match or int(match[1]) < 1:
+        raise ValueError
+    window = parse_duration(match[2]).total_seconds()
+    if window <= 0:
+        raise ValueError
+    return RateLimit(int(match[1]), window)
+
+
+def _parse_log_format(text: str) -> str:
+    if text.strip().lower() not in ("plain", "json"):
+        raise ValueError
+    return text.strip().lower()
+
+
+def _parse_url(text: str) -> str | None:
+    text = text.strip().rstrip("/")
+    if not text:
+        return None
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", text):
+        raise ValueError
+    return text
+
+
+# name -> (field, parser, what it expects). The one table the README's settings table mirrors.
+_VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "HOST": ("host", str.strip, "a host name or address"),
+    "PORT": ("port", _parse_int(1, 65535), "an integer port from 1 to 65535"),
+    "THREADS": ("threads", _parse_int(1, 256), "an integer from 1 to 256"),
+    "WORKERS": ("workers", _parse_int(1, 64), "an integer (only 1 is served)"),
+    "LOG_FORMAT": ("log_format", _parse_log_format, "'plain' or 'json'"),
+    "PUBLIC_BASE_URL": ("public_base_url", _parse_url, "an http(s) URL such as http://mock:8080"),
+    "SEED": ("seed", _parse_int(0, 2**63), "a non-negative integer"),
+    "CATALOG_SIZE": ("catalog_size", _parse_int(0, 1_000_000), "0 (use fixtures) to 1000000"),
+    "FIXTURES": ("fixtures_dir", lambda t: Path(t.strip()), "a directory of fixture files"),
+    "BUYERS": ("buyers", _parse_buyers, "CODE:password pairs separated by commas"),
+    "CLOCK_START": ("clock_start", parse_instant, "an ISO-8601 instant (frozen clock)"),
+    "CUTOFF_TIME": ("cutoff_time", _parse_cutoff_time, "HH:MM (24 h) or 'off'"),
+    "CUTOFF_TIMEZONE": ("cutoff_timezone", _parse_zone, "an IANA zone such as Europe/Istanbul"),
+    "CUTOFF_QUANTITY": ("cutoff_quantity", _parse_int(0), "a non-negative integer (0 = off)"),
+    "PACKING_DELAY": ("packing_delay", parse_duration, "a duration such as 0, 90s, 15m, 2h"),
+    "CLAMP_PAGE_SIZE": ("clamp_page_size", _parse_bool, "true or false"),
+    "UNKNOWN_BARCODES_AS_ZERO": ("unknown_barcodes_as_zero", _parse_bool, "true or false"),
+    "EMPTY_PURCHASE_IS_ERROR": ("empty_purchase_is_error", _parse_bool, "true or false"),
+    "OMIT_DEFAULTS": ("omit_defaults", _parse_bool, "true or false"),
+    "RATE_LIMIT": ("rate_limit", _parse_rate_limit, "'off' or COUNT/WINDOW such as 50/10s"),
+    "MAX_BODY_BYTES": ("max_body_bytes", _parse_int(1), "a positive integer"),
+    "CONTROL_PLANE": ("control_plane", _parse_bool, "true or false"),
+    "ADMIN_TOKEN": ("admin_token", lambda t: t.strip() or None, "a bearer token"),
+    "JOURNAL_SIZE": ("journal_size", _parse_int(0, 1_000_000), "an integer from 0 to 1000000"),
+    "STATE_FILE": ("state_file", lambda t: Path(t.strip()) if t.strip() else None, "a path"),
+}
+
+
+def describe_variables() -> list[tuple[str, str, str]]:
+    """Return (variable, default, expects) for every setting, for docs and `check`."""
+    defaults = Settings()
+    rows = []
+    for name, (attr, _, expects) in _VARIABLES.items():
+        rows.append((PREFIX + name, repr(getattr(defaults, attr)), expects))
+    return rows
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from the environment; raise SettingsError naming the first bad variable."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if "PORT" in env and PREFIX + "PORT" not in env:  # the container convention, as a fallback
+        values["port"] = _convert("PORT", _VARIABLES["PORT"], env["PORT"])
+    for name, spec in _VARIABLES.items():
+        raw = env.get(PREFIX + name)
+        if raw is not None:
+            values[spec[0]] = _convert(PREFIX + name, spec, raw)
+    known = {PREFIX + name for name in _VARIABLES}
+    unknown = sorted(k for k in env if k.startswith(PREFIX) and k not in known)
+    if unknown:
+        raise SettingsError(f"{unknown[0]} is not a setting of mock-gateway")
+    return Settings(**values)
+
+
+def _convert(variable: str, spec: tuple[str, Callable[[str], Any], str], raw: str) -> Any:
+    try:
+        return spec[1](raw)
+    except (ValueError, TypeError, OverflowError):
+        raise SettingsError(f"{variable}={raw!r} is invalid: expected {spec[2]}") from None

@@ -1,0 +1,42 @@
+"""gunicorn configuration shared by `mock-gateway serve`, the container and the benchmark.
+
+One worker, many threads: the state lives in process memory and gunicorn workers share nothing,
+so two workers would each hold their own stock. Keep-alive and timeouts are set so idle or slow
+clients cannot starve the thread pool for long.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from mock_gateway.config import SettingsError, load_settings
+
+try:
+    _settings = load_settings()
+except SettingsError as _error:
+    sys.stderr.write(f"mock-gateway: {_error}\n")
+    sys.exit(2)
+
+if _settings.workers != 1:
+    sys.stderr.write(
+        f"mock-gateway: MOCK_GATEWAY_WORKERS={_settings.workers} is refused: the mock keeps its "
+        "state in process memory and gunicorn workers share nothing, so each worker would hold "
+        "its own stock and requests. Run one worker and raise MOCK_GATEWAY_THREADS instead.\n"
+    )
+    sys.exit(2)
+
+bind = [f"{_settings.host}:{_settings.port}"]
+workers = 1
+worker_class = "gthread"
+threads = _settings.threads
+preload_app = True  # load data (and fail on bad data) once, before the worker starts
+timeout = 30
+graceful_timeout = 3  # SIGTERM: in-flight requests get 3 s, then the worker stops
+keepalive = 5  # seconds an idle keep-alive connection may hold a thread's slot
+worker_connections = 200
+limit_request_line = 8190
+limit_request_fields = 100
+accesslog = None  # the app logs one line per request itself, without credentials
+errorlog = "-"
+loglevel = "warning"
+wsgi_app = "mock_gateway.wsgi:application"

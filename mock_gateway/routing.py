@@ -1,0 +1,64 @@
+"""Before Flask routes a request: strip the base path and fold route segments' case.
+
+The real gateway answers under two base paths (stage and prod differ) and ASP.NET matches routes
+case-insensitively, so `/b2bbuyergatewayapi/V2/Offers/X/b2bs` must reach the same view as
+`/v2/offers/X/B2Bs`. Only the fixed segments of known routes are folded; path parameters
+(barcodes, model numbers) keep their case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+BASE_PATHS = ("/b2bbuyergatewayapi", "/b2bbuyergateway")
+
+# The emulated routes, one tuple of segments each; None marks a path parameter.
+ROUTE_TEMPLATES: tuple[tuple[str | None, ...], ...] = (
+    ("healthcheck",),
+    ("v1_1", "offers"),
+    ("v2", "offers", None, "stock-status"),
+    ("v2", "offers", None, "items"),
+    ("v2", "offers", None, "B2Bs"),
+    ("v2", "offers", None, "cancel-items"),
+    ("v2", "products", None, "images"),
+    ("v2", "products", None, "rating"),
+)
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def split_base_path(path: str) -> tuple[str, str]:
+    """Return (base path, the rest); the base path is '' when the request has none."""
+    lowered = path.lower()
+    for base in BASE_PATHS:
+        if lowered == base or lowered.startswith(base + "/"):
+            return path[: len(base)], path[len(base) :] or "/"
+    return "", path
+
+
+def canonical_path(path: str) -> str:
+    """Fold the fixed segments of a known route to their canonical spelling."""
+    segments = path.strip("/").split("/")
+    if path.endswith("/") and len(path) > 1:
+        path = path.rstrip("/")
+    for template in ROUTE_TEMPLATES:
+        if len(template) != len(segments):
+            continue
+        if all(t is None or t.lower() == s.lower() for t, s in zip(template, segments, strict=True)):
+            return "/" + "/".join(s if t is None else t for t, s in zip(template, segments, strict=True))
+    return path
+
+
+class PathNormalizer:
+    """WSGI middleware: the first step of the pipeline, before auth and routing."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        base, rest = split_base_path(environ.get("PATH_INFO", "") or "/")
+        if base:
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + base
+        environ["PATH_INFO"] = canonical_path(rest)
+        return self.app(environ, start_response)

@@ -1,0 +1,61 @@
+"""What one app instance owns: settings, schemas, the gateway, credentials. No module globals."""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from mock_gateway.clock import ControlledClock
+from mock_gateway.config import Settings
+from mock_gateway.domain.gateway import Gateway
+from mock_gateway.schemas import Schemas
+
+
+@dataclass
+class Credentials:
+    """Buyer code -> password. Checked in constant time; never logged, journaled or exported."""
+
+    passwords: dict[str, str]
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # compared against when the user is unknown, so unknown and known users take as long
+    _dummy: bytes = b"\x00" * 32
+
+    def verify(self, username: str, password: str) -> bool:
+        expected = self.passwords.get(username)
+        reference = expected.encode() if expected is not None else self._dummy
+        matches = hmac.compare_digest(reference, password.encode("utf-8", "surrogatepass"))
+        return matches and expected is not None
+
+    def set(self, code: str, password: str) -> None:
+        with self._lock:
+            self.passwords = {**self.passwords, code: password}
+
+    def remove(self, code: str) -> bool:
+        with self._lock:
+            if code not in self.passwords:
+                return False
+            self.passwords = {k: v for k, v in self.passwords.items() if k != code}
+            return True
+
+    def codes(self) -> list[str]:
+        return sorted(self.passwords)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    schemas: Schemas
+    clock: ControlledClock
+    gateway: Gateway
+    credentials: Credentials
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def services() -> Services:
+    """The current app's services."""
+    found: Services = current_app.extensions["mock_gateway"]
+    return found
