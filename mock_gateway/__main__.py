@@ -63,13 +63,17 @@ def _seed(args: argparse.Namespace) -> int:
 
 def _check() -> int:
     from mock_gateway.app import load_data_set
-    from mock_gateway.data.fixtures import FixtureError
+    from mock_gateway.data.fixtures import FixtureError, check_documents
+    from mock_gateway.data.generate import generate_catalog
     from mock_gateway.schemas import SchemaLoadError, Schemas
 
     try:
         settings = load_settings()
         schemas = Schemas()
         data = load_data_set(settings, schemas)
+        if settings.catalog_size:
+            generated = generate_catalog(settings.catalog_size, settings.seed)
+            check_documents(generated, schemas, "generated ")
     except (SettingsError, FixtureError, SchemaLoadError) as error:
         print(f"mock-gateway check: {error}", file=sys.stderr)
         return 1

@@ -6,7 +6,7 @@ from flask import Flask
 
 from mock_gateway.clock import Clock, ControlledClock
 from mock_gateway.config import Settings, load_settings
-from mock_gateway.data.fixtures import DataSet, build_data_set, read_documents
+from mock_gateway.data.fixtures import DataSet, build_data_set, load_fixtures
 from mock_gateway.data.generate import generate_catalog
 from mock_gateway.domain.batches import CutoffPolicy
 from mock_gateway.domain.gateway import Gateway, GatewayOptions
@@ -21,10 +21,11 @@ from mock_gateway.services import Credentials, Services
 def load_data_set(settings: Settings, schemas: Schemas) -> DataSet:
     """The catalog to serve: generated from seed and size, or read from the fixtures."""
     if settings.catalog_size:
+        # generated data is not schema-checked per start (a test checks the generator's output)
         documents = generate_catalog(settings.catalog_size, settings.seed)
-        return build_data_set(documents, schemas, source="generated ")
+        return build_data_set(documents, source="generated ")
     directory = settings.fixtures_dir or data_dir("fixtures")
-    return build_data_set(read_documents(directory), schemas, source=f"{directory}/")
+    return build_data_set(load_fixtures(directory, schemas), source=f"{directory}/")
 
 
 def build_gateway(settings: Settings, data: DataSet, clock: Clock) -> Gateway:
@@ -44,7 +45,7 @@ def build_gateway(settings: Settings, data: DataSet, clock: Clock) -> Gateway:
 def create_app(settings: Settings | None = None, clock: ControlledClock | None = None) -> Flask:
     """Create a fresh app with its own state (every test gets its own)."""
     settings = settings or load_settings()
-    schemas = Schemas()
+    schemas = Schemas.load()
     clock = clock or ControlledClock(frozen_at=settings.clock_start)
     gateway = build_gateway(settings, load_data_set(settings, schemas), clock)
     app = Flask("mock_gateway")

@@ -107,7 +107,11 @@ class InternalError(ApiError):
         super().__init__(INTERNAL)
 
     def body(self) -> Any:
-        return {"errorCode": "InternalServerError", "hasError": True, "messages": messages(INTERNAL)}
+        return {
+            "errorCode": "InternalServerError",
+            "hasError": True,
+            "messages": messages(INTERNAL),
+        }
 
 
 class CancelRejected(ApiError):

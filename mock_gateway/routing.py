@@ -45,8 +45,12 @@ def canonical_path(path: str) -> str:
     for template in ROUTE_TEMPLATES:
         if len(template) != len(segments):
             continue
-        if all(t is None or t.lower() == s.lower() for t, s in zip(template, segments, strict=True)):
-            return "/" + "/".join(s if t is None else t for t, s in zip(template, segments, strict=True))
+        if all(
+            t is None or t.lower() == s.lower() for t, s in zip(template, segments, strict=True)
+        ):
+            return "/" + "/".join(
+                s if t is None else t for t, s in zip(template, segments, strict=True)
+            )
     return path
 
 
@@ -56,7 +60,9 @@ class PathNormalizer:
     def __init__(self, app: WsgiApp) -> None:
         self.app = app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         base, rest = split_base_path(environ.get("PATH_INFO", "") or "/")
         if base:
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + base

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,11 @@ class Schemas:
         for name, doc in self.documents.items():
             _resolve_all_refs(name, registry, doc)
 
+    @staticmethod
+    def load(directory: Path | None = None) -> Schemas:
+        """Load once per process and directory: compiled schemas are immutable, so apps share."""
+        return _load_cached(directory or data_dir("schemas"))
+
     def __len__(self) -> int:
         return len(self._validators)
 
@@ -57,6 +63,11 @@ class Schemas:
 
     def is_valid(self, name: str, instance: Any) -> bool:
         return bool(self._validators[name].is_valid(instance))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(directory: Path) -> Schemas:
+    return Schemas(directory)
 
 
 def _load(path: Path) -> dict[str, Any]:

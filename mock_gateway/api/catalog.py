@@ -51,7 +51,7 @@ def _clamp_page_size() -> None:
             text = args[key].strip()
             if text.lstrip("+-").isdigit():
                 args[key] = str(min(MAX_PAGE_SIZE, max(1, int(text))))
-    request.args = args  # type: ignore[misc]
+    request.args = args
 
 
 def _paging_headers(page: int, size: int, total: int) -> dict[str, str]:

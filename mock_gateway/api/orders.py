@@ -19,7 +19,9 @@ def purchase(buyer_code: str) -> Response:
     svc = services()
     require_buyer(buyer_code, "buyerCode")
     query = read_query(svc.schemas, "purchase-query", request.args)
-    lines = [(line["barcode"], int(line["requestedQuantity"])) for line in json_body("purchase-request")]
+    lines = [
+        (line["barcode"], int(line["requestedQuantity"])) for line in json_body("purchase-request")
+    ]
     try:
         reservation = svc.gateway.reserve(
             current_buyer(),

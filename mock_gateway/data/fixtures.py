@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +57,38 @@ def write_documents(documents: dict[str, Any], directory: Path) -> list[Path]:
     return written
 
 
-def build_data_set(documents: dict[str, Any], schemas: Schemas, source: str = "") -> DataSet:
-    """Check every document against its schema and its neighbours, then build the catalog."""
+def load_fixtures(directory: Path, schemas: Schemas) -> dict[str, Any]:
+    """Read and schema-check a fixture directory; cached while its files are unchanged."""
+    stamps = tuple(_stamp(directory / f"{name}.json") for name in FILES)
+    documents: dict[str, Any] = _load_checked(directory, stamps, schemas)
+    return documents
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load_checked(directory: Path, stamps: tuple[tuple[int, int], ...], schemas: Schemas) -> Any:
+    documents = read_documents(directory)
+    check_documents(documents, schemas, f"{directory}/")
+    return documents
+
+
+def check_documents(documents: dict[str, Any], schemas: Schemas, source: str = "") -> None:
+    """Check every document against its schema; the message names the file and the field."""
     for name in FILES:
         problems = schemas.errors(f"fixture-{name}", documents.get(name), root="(root)")
         if problems:
             raise FixtureError(f"{source}{name}.json: {problems[0]}")
+
+
+def build_data_set(documents: dict[str, Any], source: str = "") -> DataSet:
+    """Check the documents against each other (schema-checked already) and build the catalog."""
     warehouses = [Warehouse(w["id"], w["name"]) for w in documents["warehouses"]]
     known_warehouses = {w.id for w in warehouses}
     rows: list[tuple[Offer, int, datetime]] = []

@@ -35,7 +35,13 @@ JEAN_SIZES = ["26", "27", "28", "29", "30", "31", "32", "33", "34", "36"]
 # (sub-category, code, nouns, size set, list price range in USD)
 CATEGORIES: dict[str, list[tuple[str, str, list[str], list[str], tuple[int, int]]]] = {
     "Women": [
-        ("Dress", "EL", ["Dress", "Midi Dress", "Maxi Dress", "Shirt Dress"], ADULT_SIZES, (18, 70)),
+        (
+            "Dress",
+            "EL",
+            ["Dress", "Midi Dress", "Maxi Dress", "Shirt Dress"],
+            ADULT_SIZES,
+            (18, 70),
+        ),
         ("Blouse", "BZ", ["Blouse", "Satin Blouse", "Tunic"], ADULT_SIZES, (12, 40)),
         ("T-Shirt", "TS", ["T-Shirt", "Crop T-Shirt", "Basic T-Shirt"], ADULT_SIZES, (7, 22)),
         ("Jeans", "JE", ["Mom Jeans", "Wide Leg Jeans", "Skinny Jeans"], JEAN_SIZES, (20, 55)),

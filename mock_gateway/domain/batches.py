@@ -137,7 +137,9 @@ class BatchBook:
                     groups.setdefault((owner, warehouse), []).append(item)
         # shared packages first (by warehouse), then each single request's, in request order
         order = {number: i for i, number in enumerate(batch.request_numbers)}
-        for owner, warehouse in sorted(groups, key=lambda k: (k[0] != "", order.get(k[0], -1), k[1])):
+        for owner, warehouse in sorted(
+            groups, key=lambda k: (k[0] != "", order.get(k[0], -1), k[1])
+        ):
             package = Package(
                 self.ids.next_b2b_id(), batch.id, warehouse, at, tuple(groups[(owner, warehouse)])
             )
@@ -151,8 +153,8 @@ class BatchBook:
             self.next_event = at
 
     def _recompute_next_event(self) -> None:
-        moments = [
-            b.cutoff_at for b in (self.batches[i] for i in self.open_by_buyer.values())
-        ] + [b.pack_at for b in self.batches.values() if b.closed_at and b.packed_at is None]
+        moments = [b.cutoff_at for b in (self.batches[i] for i in self.open_by_buyer.values())] + [
+            b.pack_at for b in self.batches.values() if b.closed_at and b.packed_at is None
+        ]
         pending = [m for m in moments if m is not None]
         self.next_event = min(pending) if pending else None

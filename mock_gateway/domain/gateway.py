@@ -174,7 +174,9 @@ class Gateway:
         with self.lock:
             return any(
                 offer.color == color and 1 <= index <= offer.image_count
-                for offer in map(self.catalog.offers.__getitem__, self.catalog.models.get(model_no, ()))
+                for offer in map(
+                    self.catalog.offers.__getitem__, self.catalog.models.get(model_no, ())
+                )
             )
 
     def rating(self, barcode: str) -> Rating:

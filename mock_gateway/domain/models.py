@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ class BuyerProfile:
     address_titles: tuple[str, ...] = ()
 
 
-class PackageType(str, Enum):
+class PackageType(StrEnum):
     SINGLE = "single"
     MULTIPLE = "multiple"
 

@@ -1,0 +1,122 @@
+"""The emulated operations as data: path, schemas of query, body and each response.
+
+One table serves the OpenAPI document and the contract tests, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mock_gateway.routing import canonical_path, split_base_path
+
+ENVELOPE = "error-envelope"
+COMMON_ERRORS = {401: ENVELOPE, 413: ENVELOPE, 415: ENVELOPE, 429: ENVELOPE}
+FAULTS = {500: "internal-error", 503: ENVELOPE}
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: str
+    method: str
+    path: str
+    summary: str
+    responses: dict[int, str]
+    query: str | None = None
+    body: str | None = None
+    auth: bool = True
+    params: tuple[str, ...] = field(default=())
+
+    def matches(self, method: str, path: str) -> bool:
+        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", self.path) + "$"
+        return method == self.method and re.match(pattern, path) is not None
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "healthcheck", "GET", "/healthcheck", "Health check (no auth)", {200: "health"}, auth=False
+    ),
+    Operation(
+        "getOffers",
+        "GET",
+        "/v1_1/offers",
+        "Product information: a bare array of offers, paged from 1, at most 20 a page",
+        {200: "offers-response", 400: ENVELOPE, 403: ENVELOPE},
+        query="offers-query",
+    ),
+    Operation(
+        "getStockStatus",
+        "GET",
+        "/v2/offers/{buyerCode}/stock-status",
+        "Live available quantity per barcode",
+        {200: "stock-status-response", 400: ENVELOPE, 403: ENVELOPE},
+        query="stock-status-query",
+        params=("buyerCode",),
+    ),
+    Operation(
+        "getProductImages",
+        "GET",
+        "/v2/products/{modelNo}/images",
+        "Images of a model (variant group), main image first",
+        {200: "images-response", 400: ENVELOPE, 404: "empty-object"},
+        query="images-query",
+        params=("modelNo",),
+    ),
+    Operation(
+        "createPurchaseRequest",
+        "POST",
+        "/v2/offers/{buyerCode}/items",
+        "Purchase request: reserves min(requested, available) of each line",
+        {200: "purchase-response", 400: ENVELOPE, 403: ENVELOPE},
+        query="purchase-query",
+        body="purchase-request",
+        params=("buyerCode",),
+    ),
+    Operation(
+        "getB2BPackages",
+        "GET",
+        "/v2/offers/{requestNumber}/B2Bs",
+        "B2B packages holding a request's items; empty before the cut-off",
+        {200: "b2bs-response", 400: ENVELOPE},
+        params=("requestNumber",),
+    ),
+    Operation(
+        "cancelItems",
+        "POST",
+        "/v2/offers/{requestNumber}/cancel-items",
+        "Cancel reserved units of one barcode, before the cut-off only",
+        {200: "cancel-response", 400: "message-list"},
+        body="cancel-request",
+        params=("requestNumber",),
+    ),
+    Operation(
+        "getRating",
+        "GET",
+        "/v2/products/{barcode}/rating",
+        "Rating details of a variant",
+        {200: "rating-response", 400: ENVELOPE, 404: "problem"},
+        params=("barcode",),
+    ),
+)
+
+
+def find_operation(method: str, raw_path: str) -> Operation | None:
+    """The operation a request reaches, after the base path and case folding."""
+    path = canonical_path(split_base_path(raw_path)[1])
+    for operation in OPERATIONS:
+        if operation.matches(method.upper(), path):
+            return operation
+    return None
+
+
+def response_schema(operation: Operation, status: int) -> str | None:
+    """The schema a response of this status must match (None: the status is undocumented)."""
+    if status in operation.responses:
+        return operation.responses[status]
+    if status in FAULTS:
+        return FAULTS[status]
+    if operation.auth and status in COMMON_ERRORS:
+        return COMMON_ERRORS[status]
+    if status == 413 or status == 415:
+        return ENVELOPE
+    return None
