@@ -61,7 +61,6 @@ class Settings:
     control_plane: bool = True
     admin_token: str | None = None
     journal_size: int = 1000
-    state_file: Path | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -188,7 +187,6 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "CONTROL_PLANE": ("control_plane", _parse_bool, "true or false"),
     "ADMIN_TOKEN": ("admin_token", lambda t: t.strip() or None, "a bearer token"),
     "JOURNAL_SIZE": ("journal_size", _parse_int(0, 1_000_000), "an integer from 0 to 1000000"),
-    "STATE_FILE": ("state_file", lambda t: Path(t.strip()) if t.strip() else None, "a path"),
 }
 
 

@@ -58,7 +58,7 @@ def build_api_document(schemas: Schemas) -> dict[str, Any]:
 
 def component(document: dict[str, Any]) -> dict[str, Any]:
     """A schema as an OpenAPI component: local $refs, no $id."""
-    result = _rewrite_refs(copy.deepcopy(document))
+    result: dict[str, Any] = _rewrite_refs(copy.deepcopy(document))
     result.pop("$id", None)
     result.pop("$schema", None)
     return result

@@ -12,7 +12,7 @@ from mock_gateway.api.auth import require_buyer
 from mock_gateway.api.query import instant, read_query
 from mock_gateway.domain.errors import UnknownModel, UnknownProduct
 from mock_gateway.domain.gateway import OfferQuery
-from mock_gateway.errors import ModelNotFound, ProductNotFound, json_response
+from mock_gateway.errors import ModelNotFound, ProductNotFound
 from mock_gateway.services import services
 
 MAX_PAGE_SIZE = 20  # VERIFIED
@@ -40,7 +40,7 @@ def offers() -> Response:
     )
     base = render.public_base()
     body = [render.offer(item, base) for item in result.items]
-    return json_response(body, headers=_paging_headers(page, size, result.total))
+    return render.ok(body, headers=_paging_headers(page, size, result.total))
 
 
 def _clamp_page_size() -> None:
@@ -95,7 +95,7 @@ def stock_status(buyer_code: str) -> Response:
     require_buyer(buyer_code, "buyerCode")
     query = read_query(svc.schemas, "stock-status-query", request.args)
     rows = svc.gateway.stock_status(query.get("barcodeList"))
-    return json_response([{"barcode": b, "availableQuantity": q} for b, q in rows])
+    return render.ok([{"barcode": b, "availableQuantity": q} for b, q in rows])
 
 
 @api.get("/v2/products/<model_no>/images")
@@ -107,7 +107,7 @@ def images(model_no: str) -> Response:
     except UnknownModel:
         raise ModelNotFound() from None
     base = render.public_base()
-    return json_response([{"imageUrl": render.image_url(base, model_no, c, i)} for c, i in found])
+    return render.ok([{"imageUrl": render.image_url(base, model_no, c, i)} for c, i in found])
 
 
 @api.get("/v2/products/<barcode>/rating")
@@ -117,4 +117,4 @@ def rating(barcode: str) -> Response:
         found = gateway.rating(barcode)
     except UnknownProduct:
         raise ProductNotFound(gateway.next_trace_id()) from None
-    return json_response(render.rating(found))
+    return render.ok(render.rating(found))

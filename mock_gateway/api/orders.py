@@ -10,7 +10,7 @@ from mock_gateway.api.body import json_body
 from mock_gateway.api.query import read_query
 from mock_gateway.domain.errors import DomainError, UnknownRequest
 from mock_gateway.domain.models import PackageType
-from mock_gateway.errors import BadRequest, CancelRejected, json_response
+from mock_gateway.errors import BadRequest, CancelRejected
 from mock_gateway.services import services
 
 
@@ -32,7 +32,7 @@ def purchase(buyer_code: str) -> Response:
         )
     except DomainError as exc:
         raise BadRequest(exc.message) from None
-    return json_response(render.reservation(reservation))
+    return render.ok(render.reservation(reservation))
 
 
 @api.get("/v2/offers/<request_number>/B2Bs")
@@ -41,7 +41,7 @@ def b2bs(request_number: str) -> Response:
         found = services().gateway.packages_for(current_buyer(), request_number)
     except UnknownRequest as exc:
         raise BadRequest(exc.message) from None
-    return json_response([render.package(p, w) for p, w in found])
+    return render.ok([render.package(p, w) for p, w in found])
 
 
 @api.post("/v2/offers/<request_number>/cancel-items")
@@ -52,4 +52,4 @@ def cancel_items(request_number: str) -> Response:
         outcome = services().gateway.cancel(current_buyer(), request_number, barcode, quantity)
     except DomainError as exc:
         raise CancelRejected(exc.message) from None
-    return json_response(render.cancel(outcome, barcode))
+    return render.ok(render.cancel(outcome, barcode))

@@ -5,12 +5,32 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import request
+from flask import Response, request
 
 from mock_gateway.clock import format_instant
 from mock_gateway.domain.gateway import Reservation
 from mock_gateway.domain.models import CancelOutcome, OfferSnapshot, Package, Rating, Warehouse
+from mock_gateway.errors import json_response
 from mock_gateway.services import services
+
+
+def ok(data: Any, headers: dict[str, str] | None = None) -> Response:
+    """A 200 with a contract body; with OMIT_DEFAULTS, 0/false/null fields are dropped."""
+    if services().settings.omit_defaults:
+        data = _omit_defaults(data)
+    return json_response(data, headers=headers)
+
+
+def _omit_defaults(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _omit_defaults(v)
+            for k, v in value.items()
+            if not (v is None or v is False or (type(v) in (int, float) and v == 0))
+        }
+    if isinstance(value, list):
+        return [_omit_defaults(v) for v in value]
+    return value
 
 
 def public_base() -> str:

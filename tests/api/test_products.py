@@ -142,3 +142,14 @@ def test_rating__unknown_barcode_is_rfc7807(api: ApiClient, barcode: str) -> Non
     assert body["type"] == "https://tools.ietf.org/html/rfc7231#section-6.5.4"
     assert (body["title"], body["status"]) == ("Not Found", 404)
     assert body["traceId"].startswith("00-")
+
+
+def test_omit_defaults__drops_zero_false_and_null(settings: Settings) -> None:
+    app = create_app(settings.with_overrides(omit_defaults=True))
+    catalog = app.extensions["mock_gateway"].gateway.catalog
+    sold_out = next(b for b in catalog.sorted_barcodes if catalog.stock[b] == 0)
+    client = app.test_client()
+    body = client.get(
+        f"/v2/offers/DEMO01/stock-status?barcodeList={sold_out}", auth=("DEMO01", "demo-pass")
+    ).get_json()
+    assert body == [{"barcode": sold_out}]

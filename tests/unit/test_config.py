@@ -1,0 +1,72 @@
+"""Settings: every variable parsed in one place; a bad value names the variable."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from mock_gateway.config import RateLimit, SettingsError, describe_variables, load_settings
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_defaults() -> None:
+    settings = load_settings({})
+    assert settings.buyers == {"DEMO01": "demo-pass"}
+    assert settings.cutoff_time == time(16, 0)
+    assert settings.cutoff_timezone == "Europe/Istanbul"
+    assert settings.workers == 1 and settings.port == 8080
+
+
+def test_values_are_parsed() -> None:
+    settings = load_settings(
+        {
+            "MOCK_GATEWAY_BUYERS": "A1:x,B2:y:z",
+            "MOCK_GATEWAY_CUTOFF_TIME": "off",
+            "MOCK_GATEWAY_PACKING_DELAY": "PT1H30M",
+            "MOCK_GATEWAY_RATE_LIMIT": "50/10s",
+            "MOCK_GATEWAY_CLAMP_PAGE_SIZE": "yes",
+            "PORT": "9000",
+        }
+    )
+    assert settings.buyers == {"A1": "x", "B2": "y:z"}
+    assert settings.cutoff_time is None
+    assert settings.packing_delay == timedelta(hours=1, minutes=30)
+    assert settings.rate_limit == RateLimit(50, 10.0)
+    assert settings.clamp_page_size is True
+    assert settings.port == 9000
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expects"),
+    [
+        ("MOCK_GATEWAY_PORT", "http", "an integer port from 1 to 65535"),
+        ("MOCK_GATEWAY_BUYERS", "nopassword", "CODE:password pairs"),
+        ("MOCK_GATEWAY_BUYERS", "A:1,A:2", "CODE:password pairs"),
+        ("MOCK_GATEWAY_CUTOFF_TIME", "25:00", "HH:MM (24 h) or 'off'"),
+        ("MOCK_GATEWAY_CUTOFF_TIMEZONE", "Mars/Olympus", "an IANA zone"),
+        ("MOCK_GATEWAY_PACKING_DELAY", "soon", "a duration"),
+        ("MOCK_GATEWAY_CLAMP_PAGE_SIZE", "maybe", "true or false"),
+        ("MOCK_GATEWAY_CLOCK_START", "noon", "an ISO-8601 instant"),
+        ("MOCK_GATEWAY_RATE_LIMIT", "0/10s", "'off' or COUNT/WINDOW"),
+        ("MOCK_GATEWAY_PUBLIC_BASE_URL", "mock:8080", "an http(s) URL"),
+    ],
+)
+def test_bad_value__names_the_variable(name: str, value: str, expects: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings({name: value})
+    assert str(error.value).startswith(f"{name}={value!r} is invalid: expected {expects}")
+    assert "\n" not in str(error.value)
+
+
+def test_unknown_variable__is_refused() -> None:
+    with pytest.raises(SettingsError, match="MOCK_GATEWAY_SEEED is not a setting"):
+        load_settings({"MOCK_GATEWAY_SEEED": "1"})
+
+
+def test_every_setting__is_documented_in_the_readme() -> None:
+    text = README.read_text()
+    for variable, _, _ in describe_variables():
+        assert f"| `{variable}` |" in text, variable
