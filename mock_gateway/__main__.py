@@ -24,7 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed.add_argument("--seed", type=int, default=20261129, help="random seed")
     seed.add_argument("--out", type=Path, required=True, help="directory to write")
     commands.add_parser("check", help="validate settings, schemas and fixtures")
-    commands.add_parser("openapi", help="print the OpenAPI document of the emulated API")
+    openapi = commands.add_parser("openapi", help="print or write the OpenAPI documents")
+    openapi.add_argument(
+        "--write", type=Path, help="write openapi.json and control-openapi.json into this directory"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
@@ -33,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _seed(args)
         if args.command == "check":
             return _check()
-        return _openapi()
+        return _openapi(args.write)
     except (SettingsError, ValueError, OSError) as error:
         print(f"mock-gateway: {error}", file=sys.stderr)
         return 2
@@ -62,7 +65,7 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _check() -> int:
-    from mock_gateway.app import load_data_set
+    from mock_gateway.assembly import load_data_set
     from mock_gateway.data.fixtures import FixtureError, check_documents
     from mock_gateway.data.generate import generate_catalog
     from mock_gateway.schemas import SchemaLoadError, Schemas
@@ -84,11 +87,19 @@ def _check() -> int:
     return 0
 
 
-def _openapi() -> int:
-    from mock_gateway.openapi import build_api_document
+def _openapi(directory: Path | None) -> int:
+    from mock_gateway.openapi import build_api_document, build_control_document
     from mock_gateway.schemas import Schemas
 
-    print(json.dumps(build_api_document(Schemas()), indent=2))
+    schemas = Schemas.load()
+    api = json.dumps(build_api_document(schemas), indent=2) + "\n"
+    if directory is None:
+        print(api, end="")
+        return 0
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "openapi.json").write_text(api)
+    control = json.dumps(build_control_document(schemas), indent=2) + "\n"
+    (directory / "control-openapi.json").write_text(control)
     return 0
 
 

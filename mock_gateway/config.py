@@ -147,7 +147,7 @@ def _parse_rate_limit(text: str) -> RateLimit | None:
 
 
 def _parse_log_format(text: str) -> str:
-    if text.strip().lower() not in ("plain", "json"):
+    if text.strip().lower() not in ("plain", "json", "off"):
         raise ValueError
     return text.strip().lower()
 
@@ -167,7 +167,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "PORT": ("port", _parse_int(1, 65535), "an integer port from 1 to 65535"),
     "THREADS": ("threads", _parse_int(1, 256), "an integer from 1 to 256"),
     "WORKERS": ("workers", _parse_int(1, 64), "an integer (only 1 is served)"),
-    "LOG_FORMAT": ("log_format", _parse_log_format, "'plain' or 'json'"),
+    "LOG_FORMAT": ("log_format", _parse_log_format, "'plain', 'json' or 'off'"),
     "PUBLIC_BASE_URL": ("public_base_url", _parse_url, "an http(s) URL such as http://mock:8080"),
     "SEED": ("seed", _parse_int(0, 2**63), "a non-negative integer"),
     "CATALOG_SIZE": ("catalog_size", _parse_int(0, 1_000_000), "0 (use fixtures) to 1000000"),

@@ -48,12 +48,19 @@ def build_api_document(schemas: Schemas) -> dict[str, Any]:
         "components": {
             "securitySchemes": {"basicAuth": {"type": "http", "scheme": "basic"}},
             "schemas": {
-                name: component(doc)
-                for name, doc in schemas.documents.items()
-                if not name.startswith("fixture-")
+                name: component(schemas.documents[name])
+                for name in sorted(_with_refs(_api_schema_names(), schemas))
             },
         },
     }
+
+
+def _api_schema_names() -> set[str]:
+    names = set(FAULTS.values()) | set(COMMON_ERRORS.values())
+    for operation in OPERATIONS:
+        names |= set(operation.responses.values())
+        names |= {n for n in (operation.body,) if n}
+    return names
 
 
 def component(document: dict[str, Any]) -> dict[str, Any]:
@@ -151,3 +158,99 @@ def _response(status: int, schema_name: str) -> dict[str, Any]:
         "description": DESCRIPTIONS.get(status, "Response"),
         "content": {media: {"schema": _ref(schema_name)}},
     }
+
+
+# The control plane: (method, path, operationId, summary, body schema)
+CONTROL_OPERATIONS: tuple[tuple[str, str, str, str, str | None], ...] = (
+    ("GET", "/__mock/ready", "ready", "Ready once the data is loaded (503 before)", None),
+    ("GET", "/__mock/openapi.json", "apiDocument", "OpenAPI document of the emulated API", None),
+    ("GET", "/__mock/control-openapi.json", "controlDocument", "This document", None),
+    ("GET", "/__mock/clock", "readClock", "Current time, mode and next cut-off or packing", None),
+    ("POST", "/__mock/clock/freeze", "freezeClock", "Freeze at `at` (default: now)", "control-clock"),
+    ("POST", "/__mock/clock/set", "setClock", "Move the clock to `at`, keeping its mode", "control-clock"),
+    ("POST", "/__mock/clock/advance", "advanceClock", "Advance by a duration; due cut-offs and packing happen", "control-advance"),
+    ("POST", "/__mock/clock/resume", "resumeClock", "Back to real time", None),
+    ("GET", "/__mock/batches", "listBatches", "Every batch with its state", None),
+    ("POST", "/__mock/batches/close", "closeBatches", "Close the open batches now (all buyers, or one)", "control-batches"),
+    ("POST", "/__mock/batches/pack", "packBatches", "Pack closed batches now, without waiting for the delay", "control-batches"),
+    ("POST", "/__mock/reset", "reset", "Back to the start-up state (optionally another seed or size)", "control-reset"),
+    ("GET", "/__mock/state", "exportState", "The whole state as one document", None),
+    ("PUT", "/__mock/state", "importState", "Replace the state with an exported document (atomic)", "state"),
+    ("PATCH", "/__mock/offers/{barcode}", "editOffer", "Change fields of an offer (stock, price, any field)", "control-offer"),
+    ("PUT", "/__mock/ratings/{barcode}", "setRating", "Replace a variant's rating", "control-rating"),
+    ("GET", "/__mock/buyers", "listBuyers", "Buyer codes and their addresses (no passwords)", None),
+    ("PUT", "/__mock/buyers/{buyerCode}", "putBuyer", "Add or replace a buyer", "control-buyer"),
+    ("DELETE", "/__mock/buyers/{buyerCode}", "deleteBuyer", "Remove a buyer", None),
+    ("GET", "/__mock/faults", "listFaults", "Fault rules with their match counts", None),
+    ("POST", "/__mock/faults", "addFault", "Add a fault rule", "control-fault"),
+    ("DELETE", "/__mock/faults", "clearFaults", "Delete every fault rule", None),
+    ("DELETE", "/__mock/faults/{id}", "deleteFault", "Delete one fault rule", None),
+    ("GET", "/__mock/rate-limit", "readRateLimit", "Rate-limit emulation settings", None),
+    ("PUT", "/__mock/rate-limit", "setRateLimit", "Switch rate-limit emulation on or off", "control-rate-limit"),
+    ("GET", "/__mock/journal", "readJournal", "Recorded requests, oldest first, with filters", None),
+    ("DELETE", "/__mock/journal", "clearJournal", "Forget the recorded requests", None),
+)  # fmt: skip
+
+
+def build_control_document(schemas: Schemas) -> dict[str, Any]:
+    """The control plane under /__mock/."""
+    paths: dict[str, Any] = {}
+    used = {"error-envelope", "message"}
+    for method, path, operation_id, summary, body in CONTROL_OPERATIONS:
+        params = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _path_params(path)
+        ]
+        if operation_id == "readJournal":
+            params += _query_parameters(schemas.documents["control-journal-query"])
+        operation: dict[str, Any] = {
+            "operationId": operation_id,
+            "summary": summary,
+            "parameters": params,
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {}}}},
+                "400": _response(400, "error-envelope"),
+                "401": {
+                    "description": "Missing or wrong bearer token (when one is set)",
+                    "content": {"application/json": {"schema": _ref("error-envelope")}},
+                },
+            },
+        }
+        if body:
+            used.add(body)
+            operation["requestBody"] = {
+                "required": body not in ("control-clock", "control-batches", "control-reset"),
+                "content": {"application/json": {"schema": _ref(body)}},
+            }
+        paths.setdefault(path, {})[method.lower()] = operation
+    components = {
+        name: component(schemas.documents[name]) for name in sorted(_with_refs(used, schemas))
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "mock-gateway control plane", "version": __version__},
+        "security": [{}, {"adminToken": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
+            "schemas": components,
+        },
+    }
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def _with_refs(names: set[str], schemas: Schemas) -> set[str]:
+    """The named schemas and every schema they refer to."""
+    found: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.add(name)
+        text = str(schemas.documents[name])
+        pending += [n for n in schemas.documents if f"'{URN}{n}'" in text]
+    return found

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hmac
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import current_app
 
 from mock_gateway.clock import ControlledClock
 from mock_gateway.config import Settings
 from mock_gateway.domain.gateway import Gateway
+from mock_gateway.faults import FaultBook, RateLimiter
+from mock_gateway.journal import Journal
 from mock_gateway.schemas import Schemas
 
 
@@ -41,6 +42,10 @@ class Credentials:
             self.passwords = {k: v for k, v in self.passwords.items() if k != code}
             return True
 
+    def replace_all(self, passwords: dict[str, str]) -> None:
+        with self._lock:
+            self.passwords = dict(passwords)
+
     def codes(self) -> list[str]:
         return sorted(self.passwords)
 
@@ -52,7 +57,15 @@ class Services:
     clock: ControlledClock
     gateway: Gateway
     credentials: Credentials
-    extras: dict[str, Any] = field(default_factory=dict)
+    faults: FaultBook
+    rate_limiter: RateLimiter
+    journal: Journal
+    ready: bool = False
+    startup_settings: Settings | None = None  # what a plain reset returns to
+
+    def __post_init__(self) -> None:
+        if self.startup_settings is None:
+            self.startup_settings = self.settings
 
 
 def services() -> Services:

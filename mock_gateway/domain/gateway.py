@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from mock_gateway.clock import Clock, format_instant
 from mock_gateway.domain.batches import BatchBook, CutoffPolicy
@@ -337,6 +338,42 @@ class Gateway:
                 force=True,
                 buyer=buyer,
             )
+
+    # -- edits from the control plane ---------------------------------------------------------
+
+    def edit_offer(
+        self, barcode: str, changes: dict[str, Any], stock: int | None, modified: datetime | None
+    ) -> OfferSnapshot:
+        """Change fields of an offer; its last-modified date moves to now unless given."""
+        with self.lock:
+            self._catch_up()
+            offer = self.catalog.offers.get(barcode)
+            if offer is None:
+                raise UnknownProduct(f"barcode {barcode!r} is not in the catalog")
+            warehouse = changes.get("warehouse_id", offer.warehouse_id)
+            if warehouse not in self.catalog.warehouses:
+                raise InvalidRequest(f"warehouseId {warehouse} is not a known warehouse")
+            updated = replace(offer, **changes)
+            self.catalog.add_or_replace(
+                updated,
+                self.catalog.stock[barcode] if stock is None else stock,
+                modified or self.clock.now(),
+            )
+            return self._snapshot(barcode)
+
+    def set_rating(self, barcode: str, rating: Rating) -> None:
+        with self.lock:
+            if barcode not in self.catalog.offers:
+                raise UnknownProduct(f"barcode {barcode!r} is not in the catalog")
+            self.catalog.ratings[barcode] = rating
+
+    def set_buyer_profile(self, profile: BuyerProfile) -> None:
+        with self.lock:
+            self.buyers[profile.code] = profile
+
+    def remove_buyer_profile(self, code: str) -> None:
+        with self.lock:
+            self.buyers.pop(code, None)
 
 
 def _iso(value: datetime | None) -> str:

@@ -1,0 +1,110 @@
+"""Putting the parts together: data set, gateway and the services one app owns.
+
+Used at start-up and by the control plane's reset and import, so both build state the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_gateway.clock import ControlledClock
+from mock_gateway.config import Settings
+from mock_gateway.data.fixtures import DataSet, build_data_set, load_fixtures
+from mock_gateway.data.generate import generate_catalog
+from mock_gateway.domain.batches import CutoffPolicy
+from mock_gateway.domain.gateway import Gateway, GatewayOptions
+from mock_gateway.domain.ids import IdSequence
+from mock_gateway.faults import FaultBook, RateLimiter
+from mock_gateway.journal import Journal
+from mock_gateway.resources import data_dir
+from mock_gateway.schemas import Schemas
+from mock_gateway.services import Credentials, Services
+from mock_gateway.state import import_state, restore_clock
+
+
+def load_data_set(settings: Settings, schemas: Schemas) -> DataSet:
+    """The catalog to serve: generated from seed and size, or read from the fixtures."""
+    if settings.catalog_size:
+        # generated data is not schema-checked per start (a test checks the generator's output)
+        documents = generate_catalog(settings.catalog_size, settings.seed)
+        return build_data_set(documents, source="generated ")
+    directory = settings.fixtures_dir or data_dir("fixtures")
+    return build_data_set(load_fixtures(directory, schemas), source=f"{directory}/")
+
+
+def cutoff_policy(settings: Settings) -> CutoffPolicy:
+    return CutoffPolicy(
+        time=settings.cutoff_time,
+        zone=settings.zone,
+        quantity=settings.cutoff_quantity,
+        packing_delay=settings.packing_delay,
+    )
+
+
+def gateway_options(settings: Settings) -> GatewayOptions:
+    return GatewayOptions(
+        unknown_barcodes_as_zero=settings.unknown_barcodes_as_zero,
+        empty_purchase_is_error=settings.empty_purchase_is_error,
+    )
+
+
+def build_gateway(settings: Settings, data: DataSet, clock: ControlledClock) -> Gateway:
+    return Gateway(
+        data.catalog,
+        data.buyers,
+        clock,
+        cutoff_policy(settings),
+        IdSequence(settings.seed),
+        gateway_options(settings),
+    )
+
+
+def build_services(settings: Settings, clock: ControlledClock | None = None) -> Services:
+    schemas = Schemas.load()
+    clock = clock or ControlledClock(frozen_at=settings.clock_start)
+    gateway = build_gateway(settings, load_data_set(settings, schemas), clock)
+    return Services(
+        settings=settings,
+        schemas=schemas,
+        clock=clock,
+        gateway=gateway,
+        credentials=Credentials(dict(settings.buyers)),
+        faults=FaultBook(settings.seed),
+        rate_limiter=RateLimiter(settings.rate_limit),
+        journal=Journal(settings.journal_size),
+    )
+
+
+def reset(svc: Services, seed: int | None = None, catalog_size: int | None = None) -> None:
+    """Everything as at start-up (optionally with another seed or catalog size)."""
+    changes: dict[str, Any] = {}
+    if seed is not None:
+        changes["seed"] = seed
+    if catalog_size is not None:
+        changes["catalog_size"] = catalog_size
+    startup = svc.startup_settings or svc.settings
+    settings = startup.with_overrides(**changes) if changes else startup
+    gateway = build_gateway(settings, load_data_set(settings, svc.schemas), svc.clock)
+    if settings.clock_start is not None:
+        svc.clock.freeze(settings.clock_start)
+    else:
+        svc.clock.resume()
+    svc.settings = settings
+    svc.gateway = gateway
+    svc.credentials.replace_all(dict(settings.buyers))
+    svc.faults.clear()
+    svc.rate_limiter.configure(settings.rate_limit)
+    svc.journal.clear()
+
+
+def import_document(svc: Services, document: Any) -> None:
+    """Replace the state with an exported document, or raise StateError and change nothing."""
+    gateway = import_state(
+        document,
+        svc.schemas,
+        svc.clock,
+        cutoff_policy(svc.settings),
+        gateway_options(svc.settings),
+    )
+    restore_clock(document, svc.clock)
+    svc.gateway = gateway

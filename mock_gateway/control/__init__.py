@@ -1,0 +1,62 @@
+"""The control plane under /__mock/: clock, state, faults, journal, readiness, OpenAPI.
+
+Kept apart from the emulated routes; JSON in and out; errors in the gateway's envelope. With
+MOCK_GATEWAY_ADMIN_TOKEN set, every route here requires `Authorization: Bearer <token>`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from mock_gateway.api.body import json_body
+from mock_gateway.errors import ApiError, json_response
+from mock_gateway.services import services
+
+control = Blueprint("control", __name__, url_prefix="/__mock")
+
+
+class AdminUnauthorized(ApiError):
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The control plane needs Authorization: Bearer <MOCK_GATEWAY_ADMIN_TOKEN>",
+            headers={"WWW-Authenticate": 'Bearer realm="mock-gateway control plane"'},
+        )
+
+
+@control.before_request
+def _require_token() -> None:
+    token = services().settings.admin_token
+    if token is None:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode("utf-8", "surrogatepass"), token.encode()
+    ):
+        raise AdminUnauthorized()
+
+
+def body_of(schema: str) -> dict[str, Any]:
+    """The request's JSON object, valid against `schema`; an empty body counts as {}."""
+    if not request.get_data(cache=True):
+        found: dict[str, Any] = {}
+        problems = services().schemas.errors(schema, found)
+        if problems:
+            from mock_gateway.errors import BadRequest
+
+            raise BadRequest(*problems)
+        return found
+    result: dict[str, Any] = json_body(schema)
+    return result
+
+
+def done(data: Any, status: int = 200) -> Response:
+    return json_response(data, status)
+
+
+from mock_gateway.control import meta, state, timing, traffic  # noqa: E402,F401

@@ -1,0 +1,142 @@
+"""State: reset, export, import; edit an offer or a rating; add or remove a buyer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from mock_gateway import assembly
+from mock_gateway.api.body import json_body
+from mock_gateway.clock import parse_instant
+from mock_gateway.control import body_of, control, done
+from mock_gateway.domain.errors import DomainError, UnknownProduct
+from mock_gateway.domain.models import BuyerProfile, Rating
+from mock_gateway.errors import BadRequest, NotFound
+from mock_gateway.services import services
+from mock_gateway.state import StateError, export_state
+
+# control-plane field name -> Offer attribute
+OFFER_FIELDS = {
+    "modelNo": "model_no",
+    "name": "name",
+    "description": "description",
+    "brand": "brand",
+    "subCategory": "sub_category",
+    "color": "color",
+    "size": "size",
+    "gender": "gender",
+    "ageGroup": "age_group",
+    "price": "price",
+    "originalSalesPrice": "original_sales_price",
+    "discountRate": "discount_rate",
+    "warehouseId": "warehouse_id",
+    "imageCount": "image_count",
+}
+
+
+@control.post("/reset")
+def reset() -> Response:
+    body = body_of("control-reset")
+    svc = services()
+    assembly.reset(svc, seed=body.get("seed"), catalog_size=body.get("catalogSize"))
+    return done(
+        {"reset": True, "offers": len(svc.gateway.catalog.offers), "seed": svc.settings.seed}
+    )
+
+
+@control.get("/state")
+def export() -> Response:
+    svc = services()
+    return done(export_state(svc.gateway, svc.clock))
+
+
+@control.put("/state")
+def import_() -> Response:
+    document = json_body("state")
+    try:
+        assembly.import_document(services(), document)
+    except StateError as error:
+        raise BadRequest(f"state not imported: {error}") from None
+    return done({"imported": True})
+
+
+@control.patch("/offers/<barcode>")
+def edit_offer(barcode: str) -> Response:
+    body = body_of("control-offer")
+    changes: dict[str, Any] = {OFFER_FIELDS[k]: v for k, v in body.items() if k in OFFER_FIELDS}
+    modified = None
+    if "lastModifiedDate" in body:
+        try:
+            modified = parse_instant(body["lastModifiedDate"])
+        except ValueError:
+            raise BadRequest("lastModifiedDate must be an ISO-8601 instant") from None
+    try:
+        snapshot = services().gateway.edit_offer(
+            barcode, changes, body.get("stockQuantity"), modified
+        )
+    except UnknownProduct as error:
+        raise NotFound(error.message) from None
+    except DomainError as error:
+        raise BadRequest(error.message) from None
+    from mock_gateway.api import render
+
+    return done(render.offer(snapshot, render.public_base()))
+
+
+@control.put("/ratings/<barcode>")
+def set_rating(barcode: str) -> Response:
+    body = body_of("control-rating")
+    counts = [0] * 5
+    for entry in body["ratingCounts"]:
+        counts[entry["rate"] - 1] += entry["count"]
+    if body["totalCommentCount"] > sum(counts):
+        raise BadRequest("totalCommentCount must not exceed the number of ratings")
+    rating = Rating(
+        (counts[0], counts[1], counts[2], counts[3], counts[4]), body["totalCommentCount"]
+    )
+    try:
+        services().gateway.set_rating(barcode, rating)
+    except UnknownProduct as error:
+        raise NotFound(error.message) from None
+    from mock_gateway.api import render
+
+    return done(render.rating(rating))
+
+
+@control.get("/buyers")
+def list_buyers() -> Response:
+    svc = services()
+    profiles = svc.gateway.buyers
+    return done(
+        [
+            {
+                "buyerCode": code,
+                "addressTitles": list(profiles[code].address_titles) if code in profiles else [],
+            }
+            for code in svc.credentials.codes()
+        ]
+    )
+
+
+@control.put("/buyers/<code>")
+def put_buyer(code: str) -> Response:
+    if not code or len(code) > 64 or any(c in code for c in ":, ") or not code.isprintable():
+        raise BadRequest(
+            "buyerCode must be 1 to 64 printable characters without ':', ',' or spaces"
+        )
+    body = body_of("control-buyer")
+    svc = services()
+    svc.credentials.set(code, body["password"])
+    titles = tuple(body.get("addressTitles", ()))
+    svc.gateway.set_buyer_profile(BuyerProfile(code, titles))
+    return done({"buyerCode": code, "addressTitles": list(titles)})
+
+
+@control.delete("/buyers/<code>")
+def delete_buyer(code: str) -> Response:
+    svc = services()
+    if not svc.credentials.remove(code):
+        raise NotFound(f"buyer {code!r} is not configured")
+    svc.gateway.remove_buyer_profile(code)
+    return done({"deleted": code})

@@ -1,0 +1,91 @@
+"""Clock and batches: move time across cut-offs, close and pack batches on demand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from mock_gateway.clock import format_instant, parse_instant
+from mock_gateway.config import parse_duration
+from mock_gateway.control import body_of, control, done
+from mock_gateway.errors import BadRequest
+from mock_gateway.services import services
+
+
+def clock_view() -> dict[str, Any]:
+    svc = services()
+    svc.gateway.catch_up()  # advancing past a cut-off closes and packs as time would have
+    next_event = svc.gateway.book.next_event
+    return {
+        "now": format_instant(svc.clock.now()),
+        "mode": "frozen" if svc.clock.frozen else "real",
+        "nextEvent": format_instant(next_event) if next_event else None,
+    }
+
+
+def _instant(body: dict[str, Any], required: bool) -> Any:
+    if "at" not in body:
+        if required:
+            raise BadRequest("at is required")
+        return None
+    try:
+        return parse_instant(body["at"])
+    except ValueError:
+        raise BadRequest("at must be an ISO-8601 instant such as 2026-11-30T13:00:00Z") from None
+
+
+@control.get("/clock")
+def read_clock() -> Response:
+    return done(clock_view())
+
+
+@control.post("/clock/freeze")
+def freeze_clock() -> Response:
+    services().clock.freeze(_instant(body_of("control-clock"), required=False))
+    return done(clock_view())
+
+
+@control.post("/clock/set")
+def set_clock() -> Response:
+    services().clock.set(_instant(body_of("control-clock"), required=True))
+    return done(clock_view())
+
+
+@control.post("/clock/advance")
+def advance_clock() -> Response:
+    raw = body_of("control-advance")["by"]
+    try:
+        by = parse_duration(str(raw))
+    except ValueError:
+        raise BadRequest(
+            "by must be a duration: seconds, or text such as 90s, 15m, 2h, 1d, PT1H30M"
+        ) from None
+    services().clock.advance(by)
+    return done(clock_view())
+
+
+@control.post("/clock/resume")
+def resume_clock() -> Response:
+    services().clock.resume()
+    return done(clock_view())
+
+
+@control.post("/batches/close")
+def close_batches() -> Response:
+    buyer = body_of("control-batches").get("buyerCode")
+    return done({"closed": services().gateway.close_batches(buyer)})
+
+
+@control.post("/batches/pack")
+def pack_batches() -> Response:
+    buyer = body_of("control-batches").get("buyerCode")
+    return done({"packed": services().gateway.pack_now(buyer)})
+
+
+@control.get("/batches")
+def list_batches() -> Response:
+    from mock_gateway.state import export_state
+
+    svc = services()
+    return done(export_state(svc.gateway, svc.clock)["batches"])

@@ -1,0 +1,85 @@
+"""The journal: every request to the emulated API, bounded, newest last. No credentials:
+headers are not recorded at all, only the buyer code."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mock_gateway.clock import format_instant
+
+MAX_BODY_CHARS = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    time: datetime
+    buyer: str | None
+    method: str
+    path: str
+    query: str
+    body: str
+    status: int
+    response: str
+    duration_ms: float
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "time": format_instant(self.time),
+            "buyerCode": self.buyer,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "body": self.body,
+            "status": self.status,
+            "response": self.response,
+            "durationMs": round(self.duration_ms, 3),
+        }
+
+
+class Journal:
+    def __init__(self, size: int) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[Entry] = deque(maxlen=size)
+        self._next_id = 0
+        self.enabled = size > 0
+
+    def record(self, **fields: Any) -> None:
+        if not self.enabled:
+            return
+        for key in ("body", "response"):
+            if len(fields[key]) > MAX_BODY_CHARS:
+                fields[key] = fields[key][:MAX_BODY_CHARS] + "…(truncated)"
+        with self._lock:
+            self._next_id += 1
+            self._entries.append(Entry(id=self._next_id, **fields))
+
+    def entries(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        buyer: str | None = None,
+        status: int | None = None,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        with self._lock:
+            found = [
+                e
+                for e in self._entries
+                if (method is None or e.method == method)
+                and (path is None or path.lower() in e.path.lower())
+                and (buyer is None or e.buyer == buyer)
+                and (status is None or e.status == status)
+                and (since is None or e.time >= since)
+            ]
+        return found[-limit:] if limit else found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -1,0 +1,242 @@
+"""The whole state as one JSON document: export it, and import it back atomically.
+
+Import checks the document against schemas/state.json and against itself first, builds a new
+Gateway from it, and only then swaps it in: a bad document changes nothing. Passwords are never
+part of the document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mock_gateway.clock import ControlledClock, format_instant, parse_instant
+from mock_gateway.data.fixtures import FixtureError, build_data_set
+from mock_gateway.domain.batches import CutoffPolicy
+from mock_gateway.domain.gateway import Gateway, GatewayOptions
+from mock_gateway.domain.ids import IdSequence
+from mock_gateway.domain.models import (
+    Batch,
+    Package,
+    PackageItem,
+    PackageType,
+    PurchaseRequest,
+    RequestLine,
+)
+from mock_gateway.schemas import Schemas
+
+FORMAT = "mock-gateway-state/1"
+
+
+class StateError(ValueError):
+    """The document cannot be imported; the message says where."""
+
+
+def _iso(value: Any) -> Any:
+    return format_instant(value) if value is not None else None
+
+
+def export_state(gateway: Gateway, clock: ControlledClock) -> dict[str, Any]:
+    """Everything the gateway holds, as of the clock's now (due cut-offs applied first)."""
+    with gateway.lock:
+        gateway._catch_up()
+        catalog = gateway.catalog
+        return {
+            "format": FORMAT,
+            "seed": gateway.ids.seed,
+            "clock": {"now": format_instant(clock.now()), "frozen": clock.frozen},
+            "ids": gateway.ids.counters(),
+            "warehouses": [{"id": w.id, "name": w.name} for w in catalog.warehouses.values()],
+            "buyers": [
+                {"buyerCode": p.code, "addressTitles": list(p.address_titles)}
+                for p in sorted(gateway.buyers.values(), key=lambda p: p.code)
+            ],
+            "offers": [_offer(catalog, b) for b in catalog.sorted_barcodes],
+            "ratings": [
+                {
+                    "barcode": barcode,
+                    "ratingCounts": [
+                        {"rate": r, "count": rating.counts[r - 1]} for r in range(5, 0, -1)
+                    ],
+                    "totalCommentCount": rating.comment_count,
+                }
+                for barcode, rating in sorted(catalog.ratings.items())
+            ],
+            "requests": [_request(r) for r in gateway.requests.values()],
+            "batches": [_batch(b) for b in gateway.book.batches.values()],
+            "packages": [_package(p) for p in gateway.book.packages.values()],
+        }
+
+
+def _offer(catalog: Any, barcode: str) -> dict[str, Any]:
+    o = catalog.offers[barcode]
+    return {
+        "modelNo": o.model_no,
+        "barcode": o.barcode,
+        "name": o.name,
+        "description": o.description,
+        "brand": o.brand,
+        "subCategory": o.sub_category,
+        "color": o.color,
+        "size": o.size,
+        "gender": o.gender,
+        "ageGroup": o.age_group,
+        "stockQuantity": catalog.stock[barcode],
+        "price": o.price,
+        "originalSalesPrice": o.original_sales_price,
+        "discountRate": o.discount_rate,
+        "lastModifiedDate": format_instant(catalog.modified[barcode]),
+        "warehouseId": o.warehouse_id,
+        "imageCount": o.image_count,
+    }
+
+
+def _request(r: PurchaseRequest) -> dict[str, Any]:
+    return {
+        "requestNumber": r.number,
+        "buyerCode": r.buyer,
+        "vendorRef": r.vendor_ref,
+        "addressTitle": r.address_title,
+        "packageType": r.package_type.value,
+        "createDateTime": format_instant(r.created_at),
+        "batchId": r.batch_id,
+        "lines": [
+            {
+                "barcode": x.barcode,
+                "requestedQuantity": x.requested,
+                "reservedQuantity": x.reserved,
+                "cancelledQuantity": x.cancelled,
+            }
+            for x in r.lines
+        ],
+    }
+
+
+def _batch(b: Batch) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "buyerCode": b.buyer,
+        "openedAt": _iso(b.opened_at),
+        "cutoffAt": _iso(b.cutoff_at),
+        "closedAt": _iso(b.closed_at),
+        "closeReason": b.close_reason,
+        "packAt": _iso(b.pack_at),
+        "packedAt": _iso(b.packed_at),
+        "requestNumbers": list(b.request_numbers),
+        "reservedUnits": b.reserved_units,
+    }
+
+
+def _package(p: Package) -> dict[str, Any]:
+    return {
+        "b2BId": p.b2b_id,
+        "batchId": p.batch_id,
+        "warehouseId": p.warehouse_id,
+        "createDate": format_instant(p.created_at),
+        "items": [
+            {"requestNumber": i.request_number, "barcode": i.barcode, "quantity": i.quantity}
+            for i in p.items
+        ],
+    }
+
+
+def import_state(
+    document: Any,
+    schemas: Schemas,
+    clock: ControlledClock,
+    policy: CutoffPolicy,
+    options: GatewayOptions,
+) -> Gateway:
+    """Build a Gateway from a document; raise StateError naming the first problem."""
+    problems = schemas.errors("state", document, root="(root)")
+    if problems:
+        raise StateError(problems[0])
+    try:
+        data = build_data_set(document, source="state ")
+    except FixtureError as error:
+        raise StateError(str(error)) from None
+    counters = document["ids"]
+    ids = IdSequence(document["seed"], **counters)
+    gateway = Gateway(data.catalog, data.buyers, clock, policy, ids, options)
+    offers = data.catalog.offers
+    for raw in document["requests"]:
+        number = raw["requestNumber"]
+        for line in raw["lines"]:
+            if line["barcode"] not in offers:
+                raise StateError(f"request {number}: barcode {line['barcode']!r} is not an offer")
+            if line["cancelledQuantity"] > line["reservedQuantity"]:
+                raise StateError(f"request {number}: more cancelled than reserved")
+        if number in gateway.requests:
+            raise StateError(f"request {number} appears twice")
+        gateway.requests[number] = PurchaseRequest(
+            number=number,
+            buyer=raw["buyerCode"],
+            vendor_ref=raw["vendorRef"],
+            address_title=raw["addressTitle"],
+            package_type=PackageType(raw["packageType"]),
+            created_at=parse_instant(raw["createDateTime"]),
+            batch_id=raw["batchId"],
+            lines=[
+                RequestLine(
+                    x["barcode"],
+                    x["requestedQuantity"],
+                    x["reservedQuantity"],
+                    x["cancelledQuantity"],
+                )
+                for x in raw["lines"]
+            ],
+        )
+    book = gateway.book
+    for raw in document["batches"]:
+        batch = Batch(
+            id=raw["id"],
+            buyer=raw["buyerCode"],
+            opened_at=parse_instant(raw["openedAt"]),
+            cutoff_at=_instant(raw["cutoffAt"]),
+            request_numbers=list(raw["requestNumbers"]),
+            reserved_units=raw["reservedUnits"],
+            closed_at=_instant(raw["closedAt"]),
+            close_reason=raw["closeReason"],
+            pack_at=_instant(raw["packAt"]),
+            packed_at=_instant(raw["packedAt"]),
+        )
+        book.batches[batch.id] = batch
+        if batch.is_open:
+            if batch.buyer in book.open_by_buyer:
+                raise StateError(f"buyer {batch.buyer} has two open batches")
+            book.open_by_buyer[batch.buyer] = batch.id
+    for number, request in gateway.requests.items():
+        batch_of = book.batches.get(request.batch_id)
+        if batch_of is None or number not in batch_of.request_numbers:
+            raise StateError(f"request {number}: batch {request.batch_id} does not hold it")
+    for raw in document["packages"]:
+        items = tuple(
+            PackageItem(i["requestNumber"], i["barcode"], i["quantity"]) for i in raw["items"]
+        )
+        package = Package(
+            raw["b2BId"],
+            raw["batchId"],
+            raw["warehouseId"],
+            parse_instant(raw["createDate"]),
+            items,
+        )
+        book.packages[package.b2b_id] = package
+        for number in package.request_numbers:
+            if number not in gateway.requests:
+                raise StateError(f"package {package.b2b_id}: request {number} is unknown")
+            book.packages_by_request.setdefault(number, []).append(package.b2b_id)
+    book._recompute_next_event()
+    return gateway
+
+
+def _instant(value: str | None) -> Any:
+    return parse_instant(value) if value is not None else None
+
+
+def restore_clock(document: dict[str, Any], clock: ControlledClock) -> None:
+    """Put the clock where the exported state had it, in the same mode."""
+    at = parse_instant(document["clock"]["now"])
+    if document["clock"]["frozen"]:
+        clock.freeze(at)
+    else:
+        clock.resume()
+        clock.set(at)

@@ -1,0 +1,233 @@
+"""Test helpers: a real mock-gateway on a free port in a background thread, and a client for
+its control plane. Standard library only, so they add nothing to a project's dependencies.
+
+    from mock_gateway.testing import running_gateway
+
+    with running_gateway() as gateway:
+        gateway.freeze("2026-11-30T12:00:00Z")
+        ...  # point your client at gateway.base_url, auth gateway.auth
+        gateway.advance("4h")  # past the 16:00 Istanbul cut-off
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from mock_gateway.app import create_app
+from mock_gateway.config import Settings, load_settings
+
+
+class _Handler(WSGIRequestHandler):
+    """Quiet, and hands the socket to the app so a fault rule can drop the connection."""
+
+    def make_environ(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().make_environ()
+        environ["mock_gateway.socket"] = self.connection
+        return environ
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class GatewayServer:
+    """The app served on 127.0.0.1 by a threaded server in a daemon thread."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings().with_overrides(log_format="off")
+        self.app = create_app(self.settings)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", 0, self.app, threaded=True, request_handler=_Handler
+        )
+        self.port = self._server.server_port
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+class ControlError(RuntimeError):
+    """The control plane answered with an error."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"control plane answered {status}: {body}")
+        self.status = status
+        self.body = body
+
+
+class MockGateway:
+    """Drive a running mock-gateway: clock, cut-offs, state, faults, journal."""
+
+    def __init__(
+        self,
+        base_url: str,
+        buyer: tuple[str, str] = ("DEMO01", "demo-pass"),
+        admin_token: str | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.auth = buyer
+        self.admin_token = admin_token
+
+    @property
+    def buyer_code(self) -> str:
+        return self.auth[0]
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def control(self, method: str, path: str, body: Any = None) -> Any:
+        """Call /__mock/<path>; return the JSON answer or raise ControlError."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{self.base_url}/__mock/{path.lstrip('/')}", data=data, method=method
+        )
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if self.admin_token:
+            request.add_header("Authorization", f"Bearer {self.admin_token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            raise ControlError(error.code, json.loads(error.read() or b"null")) from None
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """Call the emulated API as the buyer; return (status, JSON body)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        token = base64.b64encode(f"{self.auth[0]}:{self.auth[1]}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    # -- readiness and state -----------------------------------------------------------------
+
+    def ready(self) -> bool:
+        try:
+            return bool(self.control("GET", "ready")["ready"])
+        except (ControlError, OSError):
+            return False
+
+    def reset(self, seed: int | None = None, catalog_size: int | None = None) -> Any:
+        body: dict[str, Any] = {}
+        if seed is not None:
+            body["seed"] = seed
+        if catalog_size is not None:
+            body["catalogSize"] = catalog_size
+        return self.control("POST", "reset", body)
+
+    def export_state(self) -> Any:
+        return self.control("GET", "state")
+
+    def import_state(self, document: Any) -> Any:
+        return self.control("PUT", "state", document)
+
+    def edit_offer(self, barcode: str, **fields: Any) -> Any:
+        return self.control("PATCH", f"offers/{barcode}", fields)
+
+    def set_stock(self, barcode: str, quantity: int) -> Any:
+        return self.edit_offer(barcode, stockQuantity=quantity)
+
+    # -- time and cut-offs -------------------------------------------------------------------
+
+    def clock(self) -> Any:
+        return self.control("GET", "clock")
+
+    def freeze(self, at: str | None = None) -> Any:
+        return self.control("POST", "clock/freeze", {"at": at} if at else {})
+
+    def set_clock(self, at: str) -> Any:
+        return self.control("POST", "clock/set", {"at": at})
+
+    def advance(self, by: str | float) -> Any:
+        return self.control("POST", "clock/advance", {"by": by})
+
+    def resume(self) -> Any:
+        return self.control("POST", "clock/resume")
+
+    def cut_off(self, buyer_code: str | None = None) -> Any:
+        """Close the open batches now and pack them, as if the cut-off had come."""
+        body = {"buyerCode": buyer_code} if buyer_code else {}
+        closed = self.control("POST", "batches/close", body)
+        self.control("POST", "batches/pack", body)
+        return closed
+
+    def advance_past_cutoff(self) -> Any:
+        """Move the clock to the next cut-off or packing moment (if one is pending)."""
+        pending = self.clock()["nextEvent"]
+        return self.set_clock(pending) if pending else self.clock()
+
+    # -- faults and journal ------------------------------------------------------------------
+
+    def fail(
+        self, method: str, path: str, status: int, times: int | None = None, **extra: Any
+    ) -> Any:
+        """Answer matching requests with `status` (and the contract's error body)."""
+        effect: dict[str, Any] = {"type": "status", "status": status}
+        if "retry_after" in extra:
+            effect["retryAfter"] = extra.pop("retry_after")
+        return self.add_fault(method, path, effect, times=times, **extra)
+
+    def delay(self, method: str, path: str, ms: int, times: int | None = None) -> Any:
+        return self.add_fault(method, path, {"type": "latency", "ms": ms}, times=times)
+
+    def drop(self, method: str, path: str, times: int | None = None) -> Any:
+        return self.add_fault(method, path, {"type": "drop"}, times=times)
+
+    def add_fault(
+        self,
+        method: str,
+        path: str,
+        effect: dict[str, Any],
+        times: int | None = None,
+        probability: float | None = None,
+        buyer_code: str | None = None,
+    ) -> Any:
+        rule: dict[str, Any] = {"method": method, "path": path, "effect": effect}
+        if times is not None:
+            rule["times"] = times
+        if probability is not None:
+            rule["probability"] = probability
+        if buyer_code is not None:
+            rule["buyerCode"] = buyer_code
+        return self.control("POST", "faults", rule)
+
+    def clear_faults(self) -> Any:
+        return self.control("DELETE", "faults")
+
+    def journal(self, **filters: Any) -> Any:
+        query = urllib.parse.urlencode({k: v for k, v in filters.items() if v is not None})
+        return self.control("GET", "journal" + (f"?{query}" if query else ""))
+
+    def clear_journal(self) -> Any:
+        return self.control("DELETE", "journal")
+
+
+@contextmanager
+def running_gateway(settings: Settings | None = None) -> Iterator[MockGateway]:
+    """Run a mock-gateway for the duration of a `with` block (code outside pytest)."""
+    server = GatewayServer(settings)
+    try:
+        yield MockGateway(server.base_url, admin_token=server.settings.admin_token)
+    finally:
+        server.stop()
