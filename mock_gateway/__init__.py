@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from mock_gateway.app import create_app
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["create_app"]
+if TYPE_CHECKING:
+    from flask import Flask
+
 __version__ = "0.1.0"
+__all__ = ["create_app"]
+
+
+def create_app(settings: Any = None, clock: Any = None) -> Flask:
+    """Create a fresh app with its own state (`mock_gateway:create_app()` for WSGI servers).
+
+    Imported lazily so that `import mock_gateway` (the health check, the CLI) stays cheap.
+    """
+    from mock_gateway.app import create_app as build
+
+    return build(settings, clock)

@@ -40,3 +40,14 @@ accesslog = None  # the app logs one line per request itself, without credential
 errorlog = "-"
 loglevel = "warning"
 wsgi_app = "mock_gateway.wsgi:application"
+
+
+def on_starting(server: object) -> None:
+    """Refuse extra workers given on gunicorn's own command line (-w) too."""
+    configured = getattr(getattr(server, "cfg", None), "workers", 1)
+    if configured != 1:
+        sys.stderr.write(
+            f"mock-gateway: {configured} gunicorn workers are refused: state lives in one "
+            "process's memory and workers share nothing. Use one worker and more threads.\n"
+        )
+        sys.exit(2)

@@ -1,0 +1,166 @@
+"""The image as partners run it: `docker run --network host`, configured by environment alone."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.live.server import free_port
+
+IMAGE = os.environ.get("CONTAINER_IMAGE", "mock-gateway:test")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def docker(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+
+
+@contextmanager
+def container(env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """Run the image detached on a free port; yield (container id, base URL); remove it."""
+    port = free_port()
+    flags = [f"-e{k}={v}" for k, v in {"MOCK_GATEWAY_PORT": str(port), **(env or {})}.items()]
+    started = docker("run", "-d", "--network", "host", *flags, IMAGE)
+    assert started.returncode == 0, started.stderr
+    cid = started.stdout.strip()
+    try:
+        yield cid, f"http://127.0.0.1:{port}"
+    finally:
+        docker("rm", "-f", cid)
+
+
+def wait_healthy(cid: str, limit: float = 30) -> float:
+    """Seconds from now until Docker reports the container healthy."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        status = docker("inspect", "-f", "{{.State.Health.Status}}", cid).stdout.strip()
+        if status == "healthy":
+            return time.monotonic() - start
+        if docker("inspect", "-f", "{{.State.Running}}", cid).stdout.strip() != "true":
+            raise AssertionError("container stopped: " + docker("logs", cid).stderr)
+        time.sleep(0.05)
+    raise AssertionError("container never became healthy")
+
+
+def test_container__healthy_fast_live_suite_passes_logs_clean_stops_fast() -> None:
+    port = free_port()
+    start = time.monotonic()
+    started = docker("run", "-d", "--network", "host", f"-eMOCK_GATEWAY_PORT={port}", IMAGE)
+    assert started.returncode == 0, started.stderr
+    cid = started.stdout.strip()
+    try:
+        wait_healthy(cid)
+        healthy_after = time.monotonic() - start
+        print(f"healthy {healthy_after:.2f}s after docker run")
+        assert healthy_after < 2.0
+        suite = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/control"],
+            cwd=ROOT,
+            env={**os.environ, "GATEWAY_TEST_URL": f"http://127.0.0.1:{port}"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert suite.returncode == 0, suite.stdout[-4000:]
+        requests.get(
+            f"http://127.0.0.1:{port}/v1_1/offers", auth=("DEMO01", "demo-pass"), timeout=5
+        )
+        requests.get(
+            f"http://127.0.0.1:{port}/v1_1/offers", auth=("DEMO01", "bad-guess"), timeout=5
+        )
+        logs = docker("logs", cid)
+        text = logs.stdout + logs.stderr
+        lines = [line for line in text.splitlines() if line.startswith(("GET ", "POST "))]
+        assert "GET /v1_1/offers 200" in text and "GET /v1_1/offers 401" in text
+        assert len(lines) >= 50
+        for secret in ("demo-pass", "bad-guess", "Authorization", "Basic "):
+            assert secret not in text
+        stop_start = time.monotonic()
+        assert docker("stop", cid, timeout=30).returncode == 0
+        stopped_in = time.monotonic() - stop_start
+        print(f"docker stop took {stopped_in:.2f}s")
+        assert stopped_in < 5.0
+        assert docker("inspect", "-f", "{{.State.ExitCode}}", cid).stdout.strip() == "0"
+    finally:
+        docker("rm", "-f", cid)
+
+
+def test_container__settings_from_the_environment() -> None:
+    env = {
+        "MOCK_GATEWAY_BUYERS": "ACME01:acme-pw,ZETA02:zeta-pw",
+        "MOCK_GATEWAY_SEED": "42",
+        "MOCK_GATEWAY_CATALOG_SIZE": "1000",
+        "MOCK_GATEWAY_CUTOFF_TIME": "18:30",
+        "MOCK_GATEWAY_CLOCK_START": "2026-11-30T09:00:00Z",
+        "MOCK_GATEWAY_ADMIN_TOKEN": "t0ken",
+        "MOCK_GATEWAY_LOG_FORMAT": "json",
+        "MOCK_GATEWAY_PUBLIC_BASE_URL": "http://mock-gateway:8080",
+    }
+    with container(env) as (cid, base):
+        wait_healthy(cid)
+        auth = ("ACME01", "acme-pw")
+        assert (
+            requests.get(f"{base}/v1_1/offers", auth=("DEMO01", "demo-pass"), timeout=5).status_code
+            == 401
+        )
+        offers = requests.get(f"{base}/v1_1/offers?PageSize=1", auth=auth, timeout=5)
+        assert offers.headers["X-Paging-TotalCount"] == "1000"
+        assert offers.json()[0]["imageUrl"].startswith("http://mock-gateway:8080/media/")
+        assert requests.get(f"{base}/__mock/clock", timeout=5).status_code == 401
+        admin = {"Authorization": "Bearer t0ken"}
+        clock = requests.get(f"{base}/__mock/clock", headers=admin, timeout=5).json()
+        assert clock["now"] == "2026-11-30T09:00:00.000Z"
+        barcode = offers.json()[0]["barcode"]
+        requests.patch(
+            f"{base}/__mock/offers/{barcode}", json={"stockQuantity": 5}, headers=admin, timeout=5
+        )
+        requests.post(
+            f"{base}/v2/offers/ACME01/items",
+            json=[{"barcode": barcode, "requestedQuantity": 1}],
+            auth=auth,
+            timeout=5,
+        )
+        # 18:30 Istanbul = 15:30Z is the cut-off
+        assert (
+            requests.get(f"{base}/__mock/clock", headers=admin, timeout=5).json()["nextEvent"]
+            == "2026-11-30T15:30:00.000Z"
+        )
+        logs = docker("logs", cid)
+        json_lines = [
+            line for line in (logs.stdout + logs.stderr).splitlines() if line.startswith("{")
+        ]
+        assert any(
+            '"path": "/v1_1/offers"' in line and '"status": 200' in line for line in json_lines
+        )
+        # the same seed gives the same catalog in another container
+    with container(env) as (cid2, base2):
+        wait_healthy(cid2)
+        again = requests.get(
+            f"{base2}/v1_1/offers?PageSize=1", auth=("ACME01", "acme-pw"), timeout=5
+        )
+        assert again.json()[0]["barcode"] == barcode
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MOCK_GATEWAY_WORKERS": "2"}, "MOCK_GATEWAY_WORKERS=2 is refused"),
+        ({"MOCK_GATEWAY_CUTOFF_TIME": "4pm"}, "MOCK_GATEWAY_CUTOFF_TIME='4pm' is invalid"),
+    ],
+)
+def test_container__refuses_to_start_with_one_clear_line(env: dict[str, str], message: str) -> None:
+    flags = [f"-e{k}={v}" for k, v in env.items()]
+    start = time.monotonic()
+    result = docker("run", "--rm", "--network", "host", *flags, IMAGE, timeout=30)
+    assert time.monotonic() - start < 10
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
