@@ -216,7 +216,7 @@ class Gateway:
                 buyer=buyer,
                 vendor_ref=vendor_ref,
                 address_title=address_title,
-                package_type=package_type,
+                package_type=PackageType(package_type),
                 created_at=now,
                 batch_id=batch.id,
                 lines=[RequestLine(b, q, g) for (b, q), g in zip(lines, granted, strict=True)],
