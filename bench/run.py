@@ -252,10 +252,14 @@ def mock_env(workload: str, extra: dict[str, str] | None = None) -> dict[str, st
     return env
 
 
-def measure_round(wrk: str, seconds: int, directory: Path) -> dict[str, Any]:
+def measure_round(
+    wrk: str, seconds: int, directory: Path, only: list[str] | None = None
+) -> dict[str, Any]:
     """One round: each workload on the mock and on the baseline, plus the on/off comparisons."""
     results: dict[str, Any] = {}
     for workload in (*WORKLOADS, "W1-no-journal", "W1-fault-rule"):
+        if only and workload not in only:
+            continue
         kind = workload[:2]
         extra = {"MOCK_GATEWAY_JOURNAL_SIZE": "0"} if workload == "W1-no-journal" else None
         with serve(mock_env(kind, extra)) as server:
@@ -379,6 +383,7 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--only", nargs="*", help="quick look at some workloads (no summary)")
     args = parser.parse_args()
     wrk = ensure_wrk()
     sys.path.insert(0, str(ROOT))
@@ -388,7 +393,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as directory:
         for index in range(args.rounds):
             print(f"round {index + 1}/{args.rounds}", file=sys.stderr)
-            rounds.append(measure_round(wrk, args.seconds, Path(directory)))
+            rounds.append(measure_round(wrk, args.seconds, Path(directory), args.only))
+    if args.only:
+        print(json.dumps(rounds, indent=1))
+        return 0
     summary = summarize(rounds, domain_main())
     text = table(summary)
     (BENCH / "results.json").write_text(

@@ -20,6 +20,9 @@ def create_app(settings: Settings | None = None, clock: ControlledClock | None =
     app.extensions["mock_gateway"] = services
     from mock_gateway import pipeline
     from mock_gateway.api import api
+    from mock_gateway.api.render import OfferJsonCache
+
+    services.offer_json = OfferJsonCache()
 
     pipeline.install(app)
     app.register_blueprint(api)

@@ -96,6 +96,11 @@ class FaultBook:
             self._rules.append(rule)
             return rule
 
+    @property
+    def active(self) -> bool:
+        """Whether any rule exists: the pipeline's one-attribute fast path."""
+        return bool(self._rules)
+
     def rules(self) -> list[FaultRule]:
         with self._lock:
             return list(self._rules)

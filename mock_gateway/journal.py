@@ -22,9 +22,9 @@ class Entry:
     method: str
     path: str
     query: str
-    body: str
+    body: bytes  # kept as received and sent; decoded only when the journal is read
     status: int
-    response: str
+    response: bytes | str
     duration_ms: float
 
     def describe(self) -> dict[str, Any]:
@@ -35,9 +35,9 @@ class Entry:
             "method": self.method,
             "path": self.path,
             "query": self.query,
-            "body": self.body,
+            "body": _text(self.body),
             "status": self.status,
-            "response": self.response,
+            "response": _text(self.response),
             "durationMs": round(self.duration_ms, 3),
         }
 
@@ -52,9 +52,9 @@ class Journal:
     def record(self, **fields: Any) -> None:
         if not self.enabled:
             return
-        for key in ("body", "response"):
+        for key in ("body", "response"):  # bounded: one byte past the limit marks a cut
             if len(fields[key]) > MAX_BODY_CHARS:
-                fields[key] = fields[key][:MAX_BODY_CHARS] + "…(truncated)"
+                fields[key] = fields[key][: MAX_BODY_CHARS + 1]
         with self._lock:
             self._next_id += 1
             self._entries.append(Entry(id=self._next_id, **fields))
@@ -83,3 +83,10 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _text(value: bytes | str) -> str:
+    if isinstance(value, str):
+        return value
+    text = value[:MAX_BODY_CHARS].decode("utf-8", "replace")
+    return text + "…(truncated)" if len(value) > MAX_BODY_CHARS else text

@@ -6,6 +6,7 @@
     -> journal entry and access-log line for every response.
 
 The control plane (/__mock/) and the image files (/media/) skip faults, auth and the journal.
+This runs on every request, so it reads the request and the services once each.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import sys
 import time
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from mock_gateway.api.auth import authenticate
 from mock_gateway.errors import ApiError, InternalError, ServiceUnavailable, TooManyRequests
-from mock_gateway.services import services
+from mock_gateway.services import Services
 
 PUBLIC_ENDPOINTS = frozenset({"api.healthcheck", "api.media"})
 access_log = logging.getLogger("mock_gateway.access")
@@ -51,29 +52,32 @@ def install(app: Flask) -> None:
 
 
 def _skips_pipeline(path: str) -> bool:
-    return path.startswith("/__mock/") or path == "/__mock" or path.startswith("/media/")
+    return path.startswith(("/__mock/", "/media/")) or path == "/__mock"
 
 
 def _before() -> None:
+    req = request._get_current_object()  # type: ignore[attr-defined]
     g.started = time.perf_counter()
-    if _skips_pipeline(request.path):
+    if _skips_pipeline(req.path):
         return
-    svc = services()
-    auth = request.authorization
-    claimed = auth.username if auth is not None and auth.type == "basic" else None
-    decision = svc.faults.decide(request.method, request.path, claimed)
-    if decision.delay_s:
-        time.sleep(decision.delay_s)
-    if decision.drop:
-        _drop_connection()
-    if decision.status is not None:
-        raise _fault_error(decision.status, decision.retry_after)
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    svc: Services = current_app.extensions["mock_gateway"]
+    g.svc = svc
+    if svc.faults.active:
+        auth = req.authorization
+        claimed = auth.username if auth is not None and auth.type == "basic" else None
+        decision = svc.faults.decide(req.method, req.path, claimed)
+        if decision.delay_s:
+            time.sleep(decision.delay_s)
+        if decision.drop:
+            _drop_connection(req.environ)
+        if decision.status is not None:
+            raise _fault_error(decision.status, decision.retry_after)
+    if req.endpoint in PUBLIC_ENDPOINTS:
         return
     buyer = authenticate()
     limit = svc.rate_limiter.limit
-    if limit is not None and request.endpoint is not None:
-        retry = svc.rate_limiter.check(buyer, request.endpoint)
+    if limit is not None and req.endpoint is not None:
+        retry = svc.rate_limiter.check(buyer, req.endpoint)
         if retry is not None:
             raise TooManyRequests(
                 f"Rate limit exceeded: at most {limit.requests} requests per "
@@ -93,9 +97,9 @@ def _fault_error(status: int, retry_after: int | None) -> ApiError:
     return error
 
 
-def _drop_connection() -> None:
+def _drop_connection(environ: dict[str, Any]) -> None:
     """Close the client's connection without an answer (gunicorn, or the plugin's server)."""
-    sock: Any = request.environ.get("gunicorn.socket") or request.environ.get("mock_gateway.socket")
+    sock: Any = environ.get("gunicorn.socket") or environ.get("mock_gateway.socket")
     if sock is None:
         raise InternalError()  # no socket to drop under the test client: the closest failure
     try:
@@ -111,55 +115,54 @@ class ConnectionDropped(Exception):
 
 
 def _after(response: Response) -> Response:
-    if _skips_pipeline(request.path):
-        return response
-    svc = services()
+    svc: Services | None = g.get("svc")
+    if svc is None:  # the control plane, images, or a request the pipeline never started
+        if _skips_pipeline(request.path):
+            return response
+        svc = current_app.extensions["mock_gateway"]
+    req = request._get_current_object()  # type: ignore[attr-defined]
     duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     buyer = g.get("buyer")
-    path = request.script_root + request.path
+    path = req.script_root + req.path
+    status = response.status_code
     if svc.journal.enabled:
         svc.journal.record(
             time=svc.clock.now(),
             buyer=buyer,
-            method=request.method,
+            method=req.method,
             path=path,
-            query=request.query_string.decode("latin-1"),
-            body=_request_text(),
-            status=response.status_code,
-            response=_response_text(response),
+            query=req.environ.get("QUERY_STRING", ""),
+            body=_request_body(req),
+            status=status,
+            response=_response_body(response),
             duration_ms=duration_ms,
         )
-    _log(request.method, path, response.status_code, duration_ms, buyer)
+    log_format = svc.settings.log_format
+    if log_format != "off":
+        _log(log_format, req.method, path, status, duration_ms, buyer)
     return response
 
 
-def _log(method: str, path: str, status: int, duration_ms: float, buyer: str | None) -> None:
-    settings = services().settings
-    if settings.log_format == "off":
-        return
-    if settings.log_format == "json":
-        line = json.dumps(
-            {
-                "method": method,
-                "path": path,
-                "status": status,
-                "durationMs": round(duration_ms, 2),
-                "buyer": buyer,
-            }
-        )
+def _log(fmt: str, method: str, path: str, status: int, ms: float, buyer: str | None) -> None:
+    if fmt == "json":
+        fields = {"method": method, "path": path, "status": status, "buyer": buyer}
+        line = json.dumps({**fields, "durationMs": round(ms, 2)})
     else:
-        line = f"{method} {path} {status} {duration_ms:.1f}ms buyer={buyer or '-'}"
+        line = f"{method} {path} {status} {ms:.1f}ms buyer={buyer or '-'}"
     access_log.info(line)
 
 
-def _request_text() -> str:
+def _request_body(req: Any) -> bytes:
+    if not req.content_length and "chunked" not in req.environ.get("HTTP_TRANSFER_ENCODING", ""):
+        return b""
     try:
-        return request.get_data(cache=True, as_text=True)
+        data: bytes = req.get_data(cache=True)
+        return data
     except Exception:  # an oversized or broken body was already answered; record nothing
-        return ""
+        return b""
 
 
-def _response_text(response: Response) -> str:
+def _response_body(response: Response) -> bytes | str:
     if response.direct_passthrough or not (response.mimetype or "").endswith("json"):
         return f"<{response.content_length or 0} bytes of {response.mimetype}>"
-    return response.get_data(as_text=True)
+    return response.get_data()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 
@@ -60,6 +61,7 @@ class Services:
     faults: FaultBook
     rate_limiter: RateLimiter
     journal: Journal
+    offer_json: Any = None  # api.render.OfferJsonCache, made by the app
     ready: bool = False
     startup_settings: Settings | None = None  # what a plain reset returns to
 

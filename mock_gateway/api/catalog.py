@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, request
 
 from mock_gateway.api import api, render
 from mock_gateway.api.auth import require_buyer
-from mock_gateway.api.query import instant, read_query
+from mock_gateway.api.query import instant, query_pairs, read_query
 from mock_gateway.domain.errors import UnknownModel, UnknownProduct
 from mock_gateway.domain.gateway import OfferQuery
 from mock_gateway.errors import ModelNotFound, ProductNotFound
@@ -21,9 +20,10 @@ MAX_PAGE_SIZE = 20  # VERIFIED
 @api.get("/v1_1/offers")
 def offers() -> Response:
     svc = services()
+    pairs = query_pairs()
     if svc.settings.clamp_page_size:
-        _clamp_page_size()
-    query = read_query(svc.schemas, "offers-query", request.args)
+        pairs = _clamp_page_size(pairs)
+    query = read_query(svc.schemas, "offers-query", pairs)
     require_buyer(query.get("buyerCode"), "buyerCode")
     page, size = query.get("Page", 1), query.get("PageSize", MAX_PAGE_SIZE)
     result = svc.gateway.offers_page(
@@ -38,23 +38,23 @@ def offers() -> Response:
             descending=query.get("Order") == "desc",
         )
     )
-    base = render.public_base()
-    body = [render.offer(item, base) for item in result.items]
-    return render.ok(body, headers=_paging_headers(page, size, result.total))
+    return render.ok_offers(result.items, _paging_headers(pairs, page, size, result.total))
 
 
-def _clamp_page_size() -> None:
+def _clamp_page_size(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """With clamping on, an out-of-range PageSize is brought into 1..20 instead of a 400."""
-    args = request.args.copy()
-    for key in list(args):
-        if key.lower() == "pagesize":
-            text = args[key].strip()
-            if text.lstrip("+-").isdigit():
-                args[key] = str(min(MAX_PAGE_SIZE, max(1, int(text))))
-    request.args = args
+    clamped = []
+    for key, value in pairs:
+        text = value.strip()
+        if key.lower() == "pagesize" and text.lstrip("+-").isdigit() and len(text) < 19:
+            value = str(min(MAX_PAGE_SIZE, max(1, int(text))))
+        clamped.append((key, value))
+    return clamped
 
 
-def _paging_headers(page: int, size: int, total: int) -> dict[str, str]:
+def _paging_headers(
+    pairs: list[tuple[str, str]], page: int, size: int, total: int
+) -> dict[str, str]:
     """X-Paging-* and Link headers, as the .NET framework sets them (INFERRED)."""
     pages = (total + size - 1) // size
     headers = {
@@ -71,8 +71,9 @@ def _paging_headers(page: int, size: int, total: int) -> dict[str, str]:
     if page < pages:
         links["next"] = page + 1
     order = ("first", "prev", "next", "last")
+    url = _page_url_prefix(pairs)
     headers["Link"] = ", ".join(
-        f'<{_page_url(links[rel])}>; rel="{rel}"' for rel in order if rel in links
+        f'<{url}Page={links[rel]}>; rel="{rel}"' for rel in order if rel in links
     )
     return headers
 
@@ -81,19 +82,18 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _page_url(page: int) -> str:
-    pairs: list[tuple[str, Any]] = [
-        (k, v) for k, v in request.args.items(multi=True) if k.lower() != "page"
-    ]
-    pairs.append(("Page", page))
-    return f"{request.base_url}?{urlencode(pairs)}"
+def _page_url_prefix(pairs: list[tuple[str, str]]) -> str:
+    """This request's URL with every query parameter but Page, ready for `Page=N`."""
+    query = urlencode([(k, v) for k, v in pairs if k.lower() != "page"])
+    url = f"{request.scheme}://{request.host}{request.script_root}{request.path}"
+    return f"{url}?{query}&" if query else f"{url}?"
 
 
 @api.get("/v2/offers/<buyer_code>/stock-status")
 def stock_status(buyer_code: str) -> Response:
     svc = services()
     require_buyer(buyer_code, "buyerCode")
-    query = read_query(svc.schemas, "stock-status-query", request.args)
+    query = read_query(svc.schemas, "stock-status-query", query_pairs())
     rows = svc.gateway.stock_status(query.get("barcodeList"))
     return render.ok([{"barcode": b, "availableQuantity": q} for b, q in rows])
 
@@ -101,7 +101,7 @@ def stock_status(buyer_code: str) -> Response:
 @api.get("/v2/products/<model_no>/images")
 def images(model_no: str) -> Response:
     svc = services()
-    query = read_query(svc.schemas, "images-query", request.args)
+    query = read_query(svc.schemas, "images-query", query_pairs())
     try:
         found = svc.gateway.model_images(model_no, query.get("barcode", ()))
     except UnknownModel:

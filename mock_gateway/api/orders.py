@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 
 from mock_gateway.api import api, render
 from mock_gateway.api.auth import current_buyer, require_buyer
 from mock_gateway.api.body import json_body
-from mock_gateway.api.query import read_query
+from mock_gateway.api.query import query_pairs, read_query
 from mock_gateway.domain.errors import DomainError, UnknownRequest
 from mock_gateway.domain.models import PackageType
 from mock_gateway.errors import BadRequest, CancelRejected
@@ -18,7 +18,7 @@ from mock_gateway.services import services
 def purchase(buyer_code: str) -> Response:
     svc = services()
     require_buyer(buyer_code, "buyerCode")
-    query = read_query(svc.schemas, "purchase-query", request.args)
+    query = read_query(svc.schemas, "purchase-query", query_pairs())
     lines = [
         (line["barcode"], int(line["requestedQuantity"])) for line in json_body("purchase-request")
     ]

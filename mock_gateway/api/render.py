@@ -10,7 +10,7 @@ from flask import Response, request
 from mock_gateway.clock import format_instant
 from mock_gateway.domain.gateway import Reservation
 from mock_gateway.domain.models import CancelOutcome, OfferSnapshot, Package, Rating, Warehouse
-from mock_gateway.errors import json_response
+from mock_gateway.errors import JSON_TYPE, dump, json_response
 from mock_gateway.services import services
 
 
@@ -19,6 +19,49 @@ def ok(data: Any, headers: dict[str, str] | None = None) -> Response:
     if services().settings.omit_defaults:
         data = _omit_defaults(data)
     return json_response(data, headers=headers)
+
+
+def ok_offers(snapshots: list[OfferSnapshot], headers: dict[str, str]) -> Response:
+    """A 200 with a bare array of offers, from serialized offers reused while unchanged."""
+    svc = services()
+    base = public_base()
+    fragments = svc.offer_json.fragments(snapshots, base, svc.settings.omit_defaults)
+    body = b"[" + b",".join(fragments) + b"]"
+    return Response(body, headers=headers, content_type=JSON_TYPE)
+
+
+class OfferJsonCache:
+    """Each offer's JSON, kept until the offer, its stock, its date or the base URL changes.
+
+    The check is by identity and equality of what the JSON is made of, so it can never serve a
+    stale offer; a full cache is simply emptied (it refills from the requests that follow).
+    """
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit
+        self._entries: dict[str, tuple[Any, int, Any, str, bytes]] = {}
+
+    def fragments(self, snapshots: list[OfferSnapshot], base: str, omit: bool) -> list[bytes]:
+        out = []
+        entries = self._entries
+        for snap in snapshots:
+            entry = entries.get(snap.offer.barcode)
+            if (
+                entry is not None
+                and entry[0] is snap.offer
+                and entry[1] == snap.stock
+                and entry[2] == snap.last_modified
+                and entry[3] == base
+            ):
+                out.append(entry[4])
+                continue
+            data = offer(snap, base)
+            raw = dump(_omit_defaults(data) if omit else data)
+            if len(entries) >= self.limit:
+                entries.clear()
+            entries[snap.offer.barcode] = (snap.offer, snap.stock, snap.last_modified, base, raw)
+            out.append(raw)
+        return out
 
 
 def _omit_defaults(value: Any) -> Any:
@@ -36,7 +79,8 @@ def _omit_defaults(value: Any) -> Any:
 def public_base() -> str:
     """Where clients reach the mock: the setting, else the host the request came to."""
     configured = services().settings.public_base_url
-    return configured or request.host_url.rstrip("/")
+    # built from scheme and Host directly: werkzeug's host_url re-encodes the whole URL
+    return configured or f"{request.scheme}://{request.host}"
 
 
 def image_url(base: str, model_no: str, color: str, index: int) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 
-from mock_gateway.api.query import instant, read_query
+from mock_gateway.api.query import instant, query_pairs, read_query
 from mock_gateway.config import RateLimit
 from mock_gateway.control import body_of, control, done
 from mock_gateway.errors import BadRequest, NotFound
@@ -84,7 +84,7 @@ def set_rate_limit() -> Response:
 @control.get("/journal")
 def read_journal() -> Response:
     svc = services()
-    query = read_query(svc.schemas, "control-journal-query", request.args)
+    query = read_query(svc.schemas, "control-journal-query", query_pairs())
     entries = svc.journal.entries(
         method=query.get("method", "").upper() or None,
         path=query.get("path"),

@@ -1,0 +1,69 @@
+"""The fast check never calls valid what jsonschema calls invalid (fuzzed, seeded)."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+from mock_gateway.data.generate import generate_catalog
+from mock_gateway.schemas import Schemas
+
+SCHEMAS = Schemas.load()
+ATOMS: list[Any] = [
+    0, 1, -1, 2.0, 2.5, True, False, None, "", "x", "2026-11-30T09:00:00.000Z", "asc",
+    "single", "y" * 300, [], {}, 10**9, 100001, 20, 21, "٣",
+]  # fmt: skip
+
+
+def mutate(value: Any, rng: random.Random, depth: int = 0) -> Any:
+    roll = rng.random()
+    if roll < 0.15 or depth > 4:
+        return rng.choice(ATOMS)
+    if isinstance(value, dict):
+        copy = {k: mutate(v, rng, depth + 1) if rng.random() < 0.4 else v for k, v in value.items()}
+        if copy and rng.random() < 0.2:
+            copy.pop(rng.choice(list(copy)))
+        if rng.random() < 0.1:
+            copy["unexpected"] = rng.choice(ATOMS)
+        return copy
+    if isinstance(value, list):
+        copy = [mutate(v, rng, depth + 1) if rng.random() < 0.4 else v for v in value]
+        if rng.random() < 0.2:
+            copy.append(rng.choice(ATOMS if not copy else [copy[0], *ATOMS]))
+        return copy
+    return value
+
+
+SEEDS: dict[str, Any] = {
+    "purchase-request": [{"barcode": "8680000000001", "requestedQuantity": 2}],
+    "cancel-request": {"barcode": "8680000000001", "quantity": 1},
+    "offers-query": {
+        "Page": 2,
+        "PageSize": 20,
+        "Order": "asc",
+        "OrderBy": "price",
+        "Barcodes": ["1"],
+    },
+    "stock-status-query": {"barcodeList": ["1", "2"]},
+    "purchase-query": {"packageType": "single", "vendorRef": "A"},
+    "control-fault": {"method": "GET", "path": "/x", "effect": {"type": "latency", "ms": 5}},
+    "control-offer": {"stockQuantity": 3, "price": 1.5},
+}
+catalog = generate_catalog(30, 1)
+SEEDS["fixture-offers"] = catalog["offers"]
+SEEDS["fixture-ratings"] = catalog["ratings"]
+
+
+@pytest.mark.parametrize("name", sorted(SEEDS))
+def test_fast_check__implies_jsonschema_validity(name: str) -> None:
+    rng = random.Random(name)
+    validator = SCHEMAS._validators[name]
+    fast = SCHEMAS._fast[name]
+    assert fast(SEEDS[name]), "the fast path should accept the plain valid document"
+    for _ in range(1500):
+        value = json.loads(json.dumps(mutate(SEEDS[name], rng)))
+        if fast(value):
+            assert validator.is_valid(value), (name, value)
