@@ -20,9 +20,10 @@ def create_app(settings: Settings | None = None, clock: ControlledClock | None =
     app.extensions["mock_gateway"] = services
     from mock_gateway import pipeline
     from mock_gateway.api import api
-    from mock_gateway.api.render import OfferJsonCache
+    from mock_gateway.api.render import OfferJsonCache, PageCache
 
     services.offer_json = OfferJsonCache()
+    services.offer_pages = PageCache()
 
     pipeline.install(app)
     app.register_blueprint(api)

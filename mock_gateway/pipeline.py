@@ -11,8 +11,9 @@ This runs on every request, so it reads the request and the services once each.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import logging
+import os
 import socket
 import sys
 import time
@@ -25,27 +26,10 @@ from mock_gateway.errors import ApiError, InternalError, ServiceUnavailable, Too
 from mock_gateway.services import Services
 
 PUBLIC_ENDPOINTS = frozenset({"api.healthcheck", "api.media"})
-access_log = logging.getLogger("mock_gateway.access")
-
-
-class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
-    """Write to whatever sys.stderr is at the time (test runners swap it)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr
-        super().emit(record)
-
-
-def _setup_access_log() -> None:
-    if not access_log.handlers:
-        access_log.addHandler(_CurrentStderr())
-        access_log.setLevel(logging.INFO)
-        access_log.propagate = False
 
 
 def install(app: Flask) -> None:
     """Register the pipeline's hooks on the app."""
-    _setup_access_log()
     app.before_request(_before)
     app.after_request(_after)
     app.register_error_handler(ConnectionDropped, lambda _: Response(b"", status=499))
@@ -62,6 +46,7 @@ def _before() -> None:
         return
     svc: Services = current_app.extensions["mock_gateway"]
     g.svc = svc
+    g.journaled = True
     if svc.faults.active:
         auth = req.authorization
         claimed = auth.username if auth is not None and auth.type == "basic" else None
@@ -115,11 +100,9 @@ class ConnectionDropped(Exception):
 
 
 def _after(response: Response) -> Response:
-    svc: Services | None = g.get("svc")
-    if svc is None:  # the control plane, images, or a request the pipeline never started
-        if _skips_pipeline(request.path):
-            return response
-        svc = current_app.extensions["mock_gateway"]
+    if not g.get("journaled"):  # the control plane and images are not journaled
+        return response
+    svc: Services = g.svc
     req = request._get_current_object()  # type: ignore[attr-defined]
     duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     buyer = g.get("buyer")
@@ -144,12 +127,19 @@ def _after(response: Response) -> Response:
 
 
 def _log(fmt: str, method: str, path: str, status: int, ms: float, buyer: str | None) -> None:
+    """One line per request on stderr, written directly: the logging module's record and
+    handler machinery cost more than the rest of a stock-status request."""
     if fmt == "json":
         fields = {"method": method, "path": path, "status": status, "buyer": buyer}
         line = json.dumps({**fields, "durationMs": round(ms, 2)})
     else:
         line = f"{method} {path} {status} {ms:.1f}ms buyer={buyer or '-'}"
-    access_log.info(line)
+    with contextlib.suppress(OSError, ValueError):  # a broken stderr must not fail a request
+        stream = sys.stderr
+        if stream is sys.__stderr__:  # the process's own stderr: one write, no text layer
+            os.write(2, (line + "\n").encode())
+        else:  # swapped (test runners capture it)
+            stream.write(line + "\n")
 
 
 def _request_body(req: Any) -> bytes:

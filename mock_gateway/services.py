@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 
 from mock_gateway.clock import ControlledClock
 from mock_gateway.config import Settings
@@ -62,6 +62,7 @@ class Services:
     rate_limiter: RateLimiter
     journal: Journal
     offer_json: Any = None  # api.render.OfferJsonCache, made by the app
+    offer_pages: Any = None  # api.render.PageCache, made by the app
     ready: bool = False
     startup_settings: Settings | None = None  # what a plain reset returns to
 
@@ -71,6 +72,9 @@ class Services:
 
 
 def services() -> Services:
-    """The current app's services."""
-    found: Services = current_app.extensions["mock_gateway"]
+    """The current app's services (kept on `g` by the pipeline for the request's duration)."""
+    found: Services | None = g.get("svc")
+    if found is None:
+        found = current_app.extensions["mock_gateway"]
+        g.svc = found
     return found

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from flask import Response, request
 
 from mock_gateway.api import api, render
-from mock_gateway.api.auth import require_buyer
+from mock_gateway.api.auth import current_buyer, require_buyer
 from mock_gateway.api.query import instant, query_pairs, read_query
 from mock_gateway.domain.errors import UnknownModel, UnknownProduct
 from mock_gateway.domain.gateway import OfferQuery
@@ -20,6 +20,13 @@ MAX_PAGE_SIZE = 20  # VERIFIED
 @api.get("/v1_1/offers")
 def offers() -> Response:
     svc = services()
+    catalog = svc.gateway.catalog
+    # the same query from the same buyer at the same address: the same page until a change
+    key = (current_buyer(), request.host, request.script_root, request.query_string)
+    stamp = (catalog, catalog.static_version, catalog.live_version)
+    cached = svc.offer_pages.get(key, stamp)
+    if cached is not None:
+        return render.raw_ok(*cached)
     pairs = query_pairs()
     if svc.settings.clamp_page_size:
         pairs = _clamp_page_size(pairs)
@@ -38,7 +45,10 @@ def offers() -> Response:
             descending=query.get("Order") == "desc",
         )
     )
-    return render.ok_offers(result.items, _paging_headers(pairs, page, size, result.total))
+    body = render.offers_body(result.items)
+    headers = _paging_headers(pairs, page, size, result.total)
+    svc.offer_pages.put(key, stamp, body, headers)
+    return render.raw_ok(body, headers)
 
 
 def _clamp_page_size(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:

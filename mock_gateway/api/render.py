@@ -21,12 +21,14 @@ def ok(data: Any, headers: dict[str, str] | None = None) -> Response:
     return json_response(data, headers=headers)
 
 
-def ok_offers(snapshots: list[OfferSnapshot], headers: dict[str, str]) -> Response:
-    """A 200 with a bare array of offers, from serialized offers reused while unchanged."""
+def offers_body(snapshots: list[OfferSnapshot]) -> bytes:
+    """A bare array of offers, from serialized offers reused while unchanged."""
     svc = services()
-    base = public_base()
-    fragments = svc.offer_json.fragments(snapshots, base, svc.settings.omit_defaults)
-    body = b"[" + b",".join(fragments) + b"]"
+    fragments = svc.offer_json.fragments(snapshots, public_base(), svc.settings.omit_defaults)
+    return b"[" + b",".join(fragments) + b"]"
+
+
+def raw_ok(body: bytes, headers: dict[str, str]) -> Response:
     return Response(body, headers=headers, content_type=JSON_TYPE)
 
 
@@ -163,3 +165,28 @@ def cancel(value: CancelOutcome, barcode: str) -> dict[str, Any]:
         "hasError": partial,
         "messages": notes,
     }
+
+
+class PageCache:
+    """Whole offers pages (body and headers), kept while the catalog has not changed.
+
+    The stamp is the catalog object and its version counters, read before the page is
+    computed: a page stored under a stamp is never older than that stamp, so a hit is never
+    stale. The catalog is compared by identity (a reset or import makes a new one). Bounded;
+    a full cache is emptied.
+    """
+
+    def __init__(self, limit: int = 2_000) -> None:
+        self.limit = limit
+        self._pages: dict[Any, tuple[Any, bytes, dict[str, str]]] = {}
+
+    def get(self, key: Any, stamp: Any) -> tuple[bytes, dict[str, str]] | None:
+        found = self._pages.get(key)
+        if found is None or found[0][0] is not stamp[0] or found[0][1:] != stamp[1:]:
+            return None
+        return found[1], found[2]
+
+    def put(self, key: Any, stamp: Any, body: bytes, headers: dict[str, str]) -> None:
+        if len(self._pages) >= self.limit:
+            self._pages.clear()
+        self._pages[key] = (stamp, body, headers)
