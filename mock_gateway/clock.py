@@ -86,8 +86,8 @@ def _utc(value: datetime) -> datetime:
 
 def format_instant(value: datetime) -> str:
     """Render an instant as the API does: UTC, milliseconds, 'Z'."""
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat is C code and several times faster than strftime on this hot path
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_instant(text: str) -> datetime:

@@ -123,3 +123,16 @@ def test_generated_catalog__matches_the_fixture_schema() -> None:
     from mock_gateway.schemas import Schemas
 
     check_documents(generate_catalog(500, 3), Schemas.load())
+
+
+def test_generated_data_set__equals_the_generated_documents() -> None:
+    from mock_gateway.data.fixtures import build_data_set
+    from mock_gateway.data.generate import generate_catalog, generate_data_set
+
+    direct = generate_data_set(400, 9).catalog
+    via_documents = build_data_set(generate_catalog(400, 9)).catalog
+    assert direct.offers == via_documents.offers
+    assert direct.stock == via_documents.stock
+    assert direct.modified == via_documents.modified
+    assert direct.ratings == via_documents.ratings
+    assert direct.warehouses == via_documents.warehouses

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -353,7 +353,7 @@ class Gateway:
             warehouse = changes.get("warehouse_id", offer.warehouse_id)
             if warehouse not in self.catalog.warehouses:
                 raise InvalidRequest(f"warehouseId {warehouse} is not a known warehouse")
-            updated = replace(offer, **changes)
+            updated = offer._replace(**changes)
             self.catalog.add_or_replace(
                 updated,
                 self.catalog.stock[barcode] if stock is None else stock,

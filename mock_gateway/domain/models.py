@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,9 +14,12 @@ class Warehouse:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """A variant (SKU) on offer. Stock and last-modified date live in the Gateway (they move)."""
+class Offer(NamedTuple):
+    """A variant (SKU) on offer. Stock and last-modified date live in the Gateway (they move).
+
+    A NamedTuple rather than a frozen dataclass: catalogs of 100 000 offers are built at
+    start-up, and a tuple is several times cheaper to create.
+    """
 
     barcode: str
     model_no: str
