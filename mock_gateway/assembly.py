@@ -62,7 +62,7 @@ def build_services(settings: Settings, clock: ControlledClock | None = None) -> 
     schemas = Schemas.load()
     clock = clock or ControlledClock(frozen_at=settings.clock_start)
     gateway = build_gateway(settings, load_data_set(settings, schemas), clock)
-    return Services(
+    svc = Services(
         settings=settings,
         schemas=schemas,
         clock=clock,
@@ -72,6 +72,12 @@ def build_services(settings: Settings, clock: ControlledClock | None = None) -> 
         rate_limiter=RateLimiter(settings.rate_limit),
         journal=Journal(settings.journal_size),
     )
+    if settings.state_file is not None:
+        from mock_gateway.durable import StateSaver, load_state_file
+
+        load_state_file(svc, settings.state_file)
+        svc.saver = StateSaver(svc, settings.state_file, settings.state_save_interval)
+    return svc
 
 
 def reset(svc: Services, seed: int | None = None, catalog_size: int | None = None) -> None:

@@ -61,6 +61,8 @@ class Settings:
     control_plane: bool = True
     admin_token: str | None = None
     journal_size: int = 1000
+    state_file: Path | None = None
+    state_save_interval: float = 1.0
 
     @property
     def zone(self) -> ZoneInfo:
@@ -134,6 +136,13 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=float(match[1]) * unit)
 
 
+def _positive_seconds(value: timedelta) -> float:
+    seconds = value.total_seconds()
+    if not 0.01 <= seconds <= 3600:
+        raise ValueError
+    return seconds
+
+
 def _parse_rate_limit(text: str) -> RateLimit | None:
     if text.strip().lower() == "off":
         return None
@@ -187,6 +196,12 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "CONTROL_PLANE": ("control_plane", _parse_bool, "true or false"),
     "ADMIN_TOKEN": ("admin_token", lambda t: t.strip() or None, "a bearer token"),
     "JOURNAL_SIZE": ("journal_size", _parse_int(0, 1_000_000), "an integer from 0 to 1000000"),
+    "STATE_FILE": ("state_file", lambda t: Path(t.strip()) if t.strip() else None, "a file path"),
+    "STATE_SAVE_INTERVAL": (
+        "state_save_interval",
+        lambda t: _positive_seconds(parse_duration(t)),
+        "a duration from 10ms to 1h such as 1s or 250ms",
+    ),
 }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from mock_gateway.routing import canonical_path, split_base_path
 
 ENVELOPE = "error-envelope"
-COMMON_ERRORS = {401: ENVELOPE, 413: ENVELOPE, 415: ENVELOPE, 429: ENVELOPE}
+COMMON_ERRORS = {401: ENVELOPE, 413: ENVELOPE, 414: ENVELOPE, 415: ENVELOPE, 429: ENVELOPE}
 FAULTS = {500: "internal-error", 503: ENVELOPE}
 
 
@@ -117,6 +117,6 @@ def response_schema(operation: Operation, status: int) -> str | None:
         return FAULTS[status]
     if operation.auth and status in COMMON_ERRORS:
         return COMMON_ERRORS[status]
-    if status == 413 or status == 415:
+    if status in (413, 414, 415):
         return ENVELOPE
     return None

@@ -86,6 +86,10 @@ class PayloadTooLarge(ApiError):
     status = 413
 
 
+class UriTooLong(ApiError):
+    status = 414
+
+
 class UnsupportedMediaType(ApiError):
     status = 415
 
@@ -155,6 +159,7 @@ _HTTP_ERRORS: dict[int, type[ApiError]] = {
     404: NotFound,
     405: MethodNotAllowed,
     413: PayloadTooLarge,
+    414: UriTooLong,
     415: UnsupportedMediaType,
 }
 
@@ -173,6 +178,7 @@ def from_http_exception(exc: HTTPException) -> ApiError:
         404: "No such route: check the path and the base path",
         405: "This route does not accept this method",
         413: "The request body is larger than the configured limit",
+        414: "The request line is too long",
         415: "Content-Type must be application/json",
     }
     headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}

@@ -51,3 +51,12 @@ def on_starting(server: object) -> None:
             "process's memory and workers share nothing. Use one worker and more threads.\n"
         )
         sys.exit(2)
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """Graceful shutdown: save durable state (when on) before the worker goes."""
+    app = getattr(worker, "wsgi", None)
+    extensions = getattr(app, "extensions", {})
+    services = extensions.get("mock_gateway") if isinstance(extensions, dict) else None
+    if services is not None and services.saver is not None:
+        services.saver.stop()

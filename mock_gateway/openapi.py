@@ -16,6 +16,7 @@ DESCRIPTIONS = {
     403: "buyerCode is not the authenticated buyer",
     404: "Not found",
     413: "Body larger than the configured limit",
+    414: "Path or query string too long",
     415: "Content-Type is not application/json",
     429: "Rate limit (emulation, off by default)",
     500: "Internal error (fault injection only)",

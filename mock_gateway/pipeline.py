@@ -22,7 +22,13 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 
 from mock_gateway.api.auth import authenticate
-from mock_gateway.errors import ApiError, InternalError, ServiceUnavailable, TooManyRequests
+from mock_gateway.errors import (
+    ApiError,
+    InternalError,
+    ServiceUnavailable,
+    TooManyRequests,
+    UriTooLong,
+)
 from mock_gateway.services import Services
 
 PUBLIC_ENDPOINTS = frozenset({"api.healthcheck", "api.media"})
@@ -39,14 +45,28 @@ def _skips_pipeline(path: str) -> bool:
     return path.startswith(("/__mock/", "/media/")) or path == "/__mock"
 
 
+MAX_PATH = 2048  # characters; gunicorn refuses request lines over 8190 bytes before us
+MAX_QUERY = 6144
+
+
 def _before() -> None:
     req = request._get_current_object()  # type: ignore[attr-defined]
     g.started = time.perf_counter()
+    environ = req.environ
+    if len(environ.get("PATH_INFO", "")) > MAX_PATH:
+        raise UriTooLong(f"The path is longer than {MAX_PATH} characters")
+    if len(environ.get("QUERY_STRING", "")) > MAX_QUERY:
+        raise UriTooLong(f"The query string is longer than {MAX_QUERY} characters")
     if _skips_pipeline(req.path):
+        saver = current_app.extensions["mock_gateway"].saver
+        if saver is not None:  # control-plane changes are saved too
+            saver.ensure_started()
         return
     svc: Services = current_app.extensions["mock_gateway"]
     g.svc = svc
     g.journaled = True
+    if svc.saver is not None:
+        svc.saver.ensure_started()
     if svc.faults.active:
         auth = req.authorization
         claimed = auth.username if auth is not None and auth.type == "basic" else None

@@ -63,6 +63,7 @@ class Services:
     journal: Journal
     offer_json: Any = None  # api.render.OfferJsonCache, made by the app
     offer_pages: Any = None  # api.render.PageCache, made by the app
+    saver: Any = None  # durable.StateSaver when MOCK_GATEWAY_STATE_FILE is set
     ready: bool = False
     startup_settings: Settings | None = None  # what a plain reset returns to
 

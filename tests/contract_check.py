@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 from typing import Any
 
 from mock_gateway.contract import find_operation, response_schema
@@ -18,7 +19,7 @@ checked = {"responses": 0}
 def check_response(method: str, path: str, status: int, content_type: str, body: bytes) -> None:
     """Fail when a response's shape, status or content type is not what the contract says."""
     checked["responses"] += 1
-    bare = path.split("?", 1)[0]
+    bare = unquote(path.split("?", 1)[0])  # the server routes the decoded path
     if "/__mock/" in bare:
         assert content_type.startswith("application/json"), content_type
         return
@@ -28,7 +29,7 @@ def check_response(method: str, path: str, status: int, content_type: str, body:
         return
     operation = find_operation(method, bare)
     if operation is None:
-        assert status in (401, 404, 405, 413, 415), f"{method} {path}: unexpected {status}"
+        assert status in (401, 404, 405, 413, 414, 415), f"{method} {path}: unexpected {status}"
         _validate("error-envelope", body, method, path, status)
         assert content_type == JSON_TYPE
         return

@@ -96,6 +96,8 @@ class Gateway:
         self.options = options or GatewayOptions()
         self.book = BatchBook(policy, ids)
         self.requests: dict[str, PurchaseRequest] = {}
+        # bumped by every change of state, so a saver knows when there is something to save
+        self.revision = 0
 
     # -- reads -------------------------------------------------------------------------
 
@@ -228,6 +230,7 @@ class Gateway:
             batch.request_numbers.append(request.number)
             if self.book.add_units(batch, sum(granted), now):
                 self.book.pack_due(now, self.requests, self.catalog.offers.__getitem__)
+            self.revision += 1
             return Reservation(
                 request.number,
                 now,
@@ -278,6 +281,7 @@ class Gateway:
                 batch.reserved_units -= cancelled
                 now = self.clock.now()
                 self.catalog.set_stock(barcode, self.catalog.stock[barcode] + cancelled, now)
+                self.revision += 1
             return CancelOutcome(quantity, cancelled, remaining)
 
     def packages_for(self, buyer: str, number: str) -> list[tuple[Package, Warehouse]]:
@@ -310,7 +314,11 @@ class Gateway:
             self._catch_up()
 
     def _catch_up(self) -> None:
-        self.book.catch_up(self.clock.now(), self.requests, self.catalog.offers.__getitem__)
+        now = self.clock.now()
+        due = self.book.next_event
+        if due is not None and due <= now:
+            self.book.catch_up(now, self.requests, self.catalog.offers.__getitem__)
+            self.revision += 1
 
     def close_batches(self, buyer: str | None = None) -> list[int]:
         """Close the open batches now (all buyers, or one); they pack after the packing delay."""
@@ -324,6 +332,7 @@ class Gateway:
             ]
             for batch in closing:
                 self.book.close(batch, now, "manual")
+            self.revision += 1
             self._catch_up()
             return [batch.id for batch in closing]
 
@@ -331,6 +340,7 @@ class Gateway:
         """Pack every closed batch now, without waiting for the packing delay."""
         with self.lock:
             self._catch_up()
+            self.revision += 1
             return self.book.pack_due(
                 self.clock.now(),
                 self.requests,
@@ -359,6 +369,7 @@ class Gateway:
                 self.catalog.stock[barcode] if stock is None else stock,
                 modified or self.clock.now(),
             )
+            self.revision += 1
             return self._snapshot(barcode)
 
     def set_rating(self, barcode: str, rating: Rating) -> None:
@@ -366,14 +377,17 @@ class Gateway:
             if barcode not in self.catalog.offers:
                 raise UnknownProduct(f"barcode {barcode!r} is not in the catalog")
             self.catalog.ratings[barcode] = rating
+            self.revision += 1
 
     def set_buyer_profile(self, profile: BuyerProfile) -> None:
         with self.lock:
             self.buyers[profile.code] = profile
+            self.revision += 1
 
     def remove_buyer_profile(self, code: str) -> None:
         with self.lock:
             self.buyers.pop(code, None)
+            self.revision += 1
 
 
 def _iso(value: datetime | None) -> str:
