@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote
 from typing import Any
+from urllib.parse import unquote
 
 from mock_gateway.contract import find_operation, response_schema
 from mock_gateway.schemas import Schemas
