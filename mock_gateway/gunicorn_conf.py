@@ -34,7 +34,9 @@ timeout = 30
 graceful_timeout = 3  # SIGTERM: in-flight requests get 3 s, then the worker stops
 keepalive = 5  # seconds an idle keep-alive connection may hold a thread's slot
 worker_connections = 200
-limit_request_line = 8190
+# no gunicorn cap on the request line: its refusal is an HTML page, so the app itself answers
+# over-long paths and queries with 414 in the contract's envelope (pipeline.MAX_PATH/MAX_QUERY)
+limit_request_line = 0
 limit_request_fields = 100
 accesslog = None  # the app logs one line per request itself, without credentials
 errorlog = "-"

@@ -57,7 +57,7 @@ def read_query(schemas: Schemas, name: str, pairs: list[tuple[str, str]]) -> dic
         if spec.get("type") == "array":
             if given != "":
                 values.setdefault(key, []).append(given)
-        elif key not in values and not (given == "" and spec.get("type") == "string"):
+        elif key not in values and not (given == "" and _skips_empty(spec)):
             values[key] = _scalar(given, spec)
     problems.extend(schemas.errors(name, values, root="query"))
     for key, spec in properties.items():
@@ -76,6 +76,11 @@ def _query_spec(schemas: Schemas, name: str) -> tuple[dict[str, Any], dict[str, 
     """A query schema's properties, and its parameter names by their lower-case spelling."""
     properties: dict[str, Any] = schemas.documents[name].get("properties", {})
     return properties, {key.lower(): key for key in properties}
+
+
+def _skips_empty(spec: dict[str, Any]) -> bool:
+    """An empty plain string parameter counts as absent; an empty date or number is an error."""
+    return spec.get("type") == "string" and "format" not in spec
 
 
 def _scalar(text: str, spec: dict[str, Any]) -> Any:

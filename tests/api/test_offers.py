@@ -123,6 +123,7 @@ def test_offers__order_by_is_case_insensitive(api: ApiClient) -> None:
         ("Order=up", "Order must be 'asc' or 'desc'"),
         ("LastModifiedDateFrom=yesterday", "LastModifiedDateFrom must be an ISO-8601 date-time"),
         ("lastModifiedDateTo=2026-13-45", "LastModifiedDateTo must be an ISO-8601 date-time"),
+        ("LastModifiedDateTo=", "LastModifiedDateTo must be an ISO-8601 date-time"),
     ],
 )
 def test_offers__bad_query_is_400_naming_the_parameter(
