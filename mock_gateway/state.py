@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_gateway.clock import ControlledClock, format_instant, parse_instant
-from mock_gateway.data.fixtures import FixtureError, build_data_set
+from mock_gateway.data.fixtures import FixtureError, build_data_set, offer_document
 from mock_gateway.domain.batches import CutoffPolicy
 from mock_gateway.domain.gateway import Gateway, GatewayOptions
 from mock_gateway.domain.ids import IdSequence
@@ -50,7 +50,10 @@ def export_state(gateway: Gateway, clock: ControlledClock) -> dict[str, Any]:
                 {"buyerCode": p.code, "addressTitles": list(p.address_titles)}
                 for p in sorted(gateway.buyers.values(), key=lambda p: p.code)
             ],
-            "offers": [_offer(catalog, b) for b in catalog.sorted_barcodes],
+            "offers": [
+                offer_document(catalog.offers[b], catalog.stock[b], catalog.modified[b])
+                for b in catalog.sorted_barcodes
+            ],
             "ratings": [
                 {
                     "barcode": barcode,
@@ -65,29 +68,6 @@ def export_state(gateway: Gateway, clock: ControlledClock) -> dict[str, Any]:
             "batches": [_batch(b) for b in gateway.book.batches.values()],
             "packages": [_package(p) for p in gateway.book.packages.values()],
         }
-
-
-def _offer(catalog: Any, barcode: str) -> dict[str, Any]:
-    o = catalog.offers[barcode]
-    return {
-        "modelNo": o.model_no,
-        "barcode": o.barcode,
-        "name": o.name,
-        "description": o.description,
-        "brand": o.brand,
-        "subCategory": o.sub_category,
-        "color": o.color,
-        "size": o.size,
-        "gender": o.gender,
-        "ageGroup": o.age_group,
-        "stockQuantity": catalog.stock[barcode],
-        "price": o.price,
-        "originalSalesPrice": o.original_sales_price,
-        "discountRate": o.discount_rate,
-        "lastModifiedDate": format_instant(catalog.modified[barcode]),
-        "warehouseId": o.warehouse_id,
-        "imageCount": o.image_count,
-    }
 
 
 def _request(r: PurchaseRequest) -> dict[str, Any]:

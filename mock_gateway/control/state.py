@@ -11,28 +11,10 @@ from mock_gateway.api.body import json_body
 from mock_gateway.clock import parse_instant
 from mock_gateway.control import body_of, control, done
 from mock_gateway.domain.errors import DomainError, UnknownProduct
-from mock_gateway.domain.models import BuyerProfile, Rating
+from mock_gateway.domain.models import OFFER_FIELDS, BuyerProfile, Rating
 from mock_gateway.errors import BadRequest, NotFound
 from mock_gateway.services import services
 from mock_gateway.state import StateError, export_state
-
-# control-plane field name -> Offer attribute
-OFFER_FIELDS = {
-    "modelNo": "model_no",
-    "name": "name",
-    "description": "description",
-    "brand": "brand",
-    "subCategory": "sub_category",
-    "color": "color",
-    "size": "size",
-    "gender": "gender",
-    "ageGroup": "age_group",
-    "price": "price",
-    "originalSalesPrice": "original_sales_price",
-    "discountRate": "discount_rate",
-    "warehouseId": "warehouse_id",
-    "imageCount": "image_count",
-}
 
 
 @control.post("/reset")

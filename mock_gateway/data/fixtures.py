@@ -13,9 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from mock_gateway.clock import parse_instant
+from mock_gateway.clock import format_instant, parse_instant
 from mock_gateway.domain.catalog import Catalog
-from mock_gateway.domain.models import BuyerProfile, Offer, Rating, Warehouse
+from mock_gateway.domain.models import OFFER_FIELDS, BuyerProfile, Offer, Rating, Warehouse
 from mock_gateway.schemas import Schemas, location
 
 FILES = ("warehouses", "buyers", "offers", "ratings")
@@ -123,6 +123,16 @@ def build_data_set(documents: dict[str, Any], source: str = "") -> DataSet:
         for b in documents["buyers"]
     }
     return DataSet(Catalog.build(warehouses, rows, ratings), buyers)
+
+
+def offer_document(offer: Offer, stock: int, modified: datetime) -> dict[str, Any]:
+    """An offer in the fixture (and state) form: the contract's fields, no imageUrl, plus
+    warehouseId and imageCount."""
+    document: dict[str, Any] = {"barcode": offer.barcode}
+    document.update({name: getattr(offer, attr) for name, attr in OFFER_FIELDS.items()})
+    document["stockQuantity"] = stock
+    document["lastModifiedDate"] = format_instant(modified)
+    return document
 
 
 def _offer(raw: dict[str, Any]) -> Offer:

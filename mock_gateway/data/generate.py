@@ -10,8 +10,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mock_gateway.clock import format_instant
-from mock_gateway.data.fixtures import DataSet
+from mock_gateway.data.fixtures import DataSet, offer_document
 from mock_gateway.data.png import COLORS
 from mock_gateway.domain.catalog import Catalog
 from mock_gateway.domain.models import BuyerProfile, Offer, Rating, Warehouse
@@ -98,7 +97,7 @@ def generate_catalog(size: int, seed: int) -> dict[str, Any]:
     return {
         "warehouses": WAREHOUSES,
         "buyers": DEFAULT_BUYERS,
-        "offers": [_offer_document(offer, stock, modified) for offer, stock, modified in rows],
+        "offers": [offer_document(offer, stock, modified) for offer, stock, modified in rows],
         "ratings": [
             {
                 "barcode": barcode,
@@ -121,28 +120,6 @@ def generate_data_set(size: int, seed: int) -> DataSet:
         for b in DEFAULT_BUYERS
     }
     return DataSet(Catalog.build(warehouses, rows, rated), buyers)
-
-
-def _offer_document(offer: Offer, stock: int, modified: datetime) -> dict[str, Any]:
-    return {
-        "modelNo": offer.model_no,
-        "barcode": offer.barcode,
-        "name": offer.name,
-        "description": offer.description,
-        "brand": offer.brand,
-        "subCategory": offer.sub_category,
-        "color": offer.color,
-        "size": offer.size,
-        "gender": offer.gender,
-        "ageGroup": offer.age_group,
-        "stockQuantity": stock,
-        "price": offer.price,
-        "originalSalesPrice": offer.original_sales_price,
-        "discountRate": offer.discount_rate,
-        "lastModifiedDate": format_instant(modified),
-        "warehouseId": offer.warehouse_id,
-        "imageCount": offer.image_count,
-    }
 
 
 def generate_rows(size: int, seed: int) -> tuple[list[Row], list[RatingRow]]:

@@ -9,25 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mock_gateway.domain.models import NO_RATING, Offer, Rating, Warehouse
+from mock_gateway.domain.models import NO_RATING, OFFER_FIELDS, Offer, Rating, Warehouse
 
 # Offer field names (as the API spells them) that OrderBy accepts, with their sort keys.
-# Every key ends in the barcode so the order is total and therefore deterministic.
-SortKey = Callable[["Catalog", str], Any]
-
+# Every key ends in the barcode so the order is total and therefore deterministic. The offer
+# shape has no warehouseId or imageCount; imageUrl orders by the image count behind it.
 _STATIC_FIELDS = {
-    "modelNo": "model_no",
-    "name": "name",
-    "description": "description",
-    "brand": "brand",
-    "subCategory": "sub_category",
-    "color": "color",
-    "size": "size",
-    "gender": "gender",
-    "ageGroup": "age_group",
-    "price": "price",
-    "originalSalesPrice": "original_sales_price",
-    "discountRate": "discount_rate",
+    **{k: v for k, v in OFFER_FIELDS.items() if k not in ("warehouseId", "imageCount")},
     "imageUrl": "image_count",
 }
 # Fields whose order changes with every purchase or cancel.

@@ -38,6 +38,26 @@ class Offer(NamedTuple):
     image_count: int
 
 
+# The contract's and fixtures' names of an offer's own fields, with their Offer attributes
+# (stockQuantity and lastModifiedDate live in the Gateway; barcode is the key).
+OFFER_FIELDS = {
+    "modelNo": "model_no",
+    "name": "name",
+    "description": "description",
+    "brand": "brand",
+    "subCategory": "sub_category",
+    "color": "color",
+    "size": "size",
+    "gender": "gender",
+    "ageGroup": "age_group",
+    "price": "price",
+    "originalSalesPrice": "original_sales_price",
+    "discountRate": "discount_rate",
+    "warehouseId": "warehouse_id",
+    "imageCount": "image_count",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class OfferSnapshot:
     """An offer with its live stock and last-modified date, read under the gateway's lock."""
