@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from mock_gateway import pipeline
+from mock_gateway.api import api
+from mock_gateway.api.render import OfferJsonCache, PageCache
 from mock_gateway.assembly import build_services
 from mock_gateway.clock import ControlledClock
 from mock_gateway.config import Settings, load_settings
+from mock_gateway.control import control
 from mock_gateway.errors import register_error_handlers
 from mock_gateway.routing import PathNormalizer
 
@@ -18,18 +22,12 @@ def create_app(settings: Settings | None = None, clock: ControlledClock | None =
     app = Flask("mock_gateway")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["mock_gateway"] = services
-    from mock_gateway import pipeline
-    from mock_gateway.api import api
-    from mock_gateway.api.render import OfferJsonCache, PageCache
-
     services.offer_json = OfferJsonCache()
     services.offer_pages = PageCache()
 
     pipeline.install(app)
     app.register_blueprint(api)
     if settings.control_plane:
-        from mock_gateway.control import control
-
         app.register_blueprint(control)
     register_error_handlers(app)
     app.wsgi_app = PathNormalizer(app.wsgi_app)  # type: ignore[method-assign]

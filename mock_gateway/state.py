@@ -65,7 +65,7 @@ def export_state(gateway: Gateway, clock: ControlledClock) -> dict[str, Any]:
                 for barcode, rating in sorted(catalog.ratings.items())
             ],
             "requests": [_request(r) for r in gateway.requests.values()],
-            "batches": [_batch(b) for b in gateway.book.batches.values()],
+            "batches": [batch_document(b) for b in gateway.book.batches.values()],
             "packages": [_package(p) for p in gateway.book.packages.values()],
         }
 
@@ -91,7 +91,7 @@ def _request(r: PurchaseRequest) -> dict[str, Any]:
     }
 
 
-def _batch(b: Batch) -> dict[str, Any]:
+def batch_document(b: Batch) -> dict[str, Any]:
     return {
         "id": b.id,
         "buyerCode": b.buyer,

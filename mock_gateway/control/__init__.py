@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from mock_gateway.api.body import json_body
-from mock_gateway.errors import ApiError, json_response
+from mock_gateway.errors import ApiError, BadRequest, json_response
 from mock_gateway.services import services
 
 control = Blueprint("control", __name__, url_prefix="/__mock")
@@ -47,8 +47,6 @@ def body_of(schema: str) -> dict[str, Any]:
         found: dict[str, Any] = {}
         problems = services().schemas.errors(schema, found)
         if problems:
-            from mock_gateway.errors import BadRequest
-
             raise BadRequest(*problems)
         return found
     result: dict[str, Any] = json_body(schema)

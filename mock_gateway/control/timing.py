@@ -11,6 +11,7 @@ from mock_gateway.config import parse_duration
 from mock_gateway.control import body_of, control, done
 from mock_gateway.errors import BadRequest
 from mock_gateway.services import services
+from mock_gateway.state import batch_document
 
 
 def clock_view() -> dict[str, Any]:
@@ -85,7 +86,8 @@ def pack_batches() -> Response:
 
 @control.get("/batches")
 def list_batches() -> Response:
-    from mock_gateway.state import export_state
-
-    svc = services()
-    return done(export_state(svc.gateway, svc.clock)["batches"])
+    gateway = services().gateway
+    with gateway.lock:
+        gateway._catch_up()
+        batches = [batch_document(b) for b in gateway.book.batches.values()]
+    return done(batches)
