@@ -20,11 +20,12 @@ COPY mock_gateway ./mock_gateway
 COPY schemas ./schemas
 COPY fixtures ./fixtures
 RUN pip install --no-cache-dir --no-deps . \
+    && cp mock_gateway/healthcheck.py /app/healthcheck.py \
     && rm -rf build ./*.egg-info mock_gateway schemas fixtures README.md \
     && useradd --system --uid 10001 --no-create-home mock
 
 USER 10001
 EXPOSE 8080
 HEALTHCHECK --interval=1s --timeout=2s --start-period=10s --retries=3 \
-    CMD ["python", "-m", "mock_gateway.healthcheck"]
+    CMD ["python", "-S", "-I", "/app/healthcheck.py"]
 CMD ["gunicorn", "--config", "gunicorn.conf.py"]
