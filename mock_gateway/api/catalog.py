@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, request
+from flask import Response
 
 from mock_gateway.api import api, render
-from mock_gateway.api.auth import current_buyer, require_buyer
+from mock_gateway.api.call import Call, from_flask
 from mock_gateway.api.query import instant, query_pairs, read_query
 from mock_gateway.domain.errors import UnknownModel, UnknownProduct
 from mock_gateway.domain.gateway import OfferQuery
@@ -19,19 +19,25 @@ MAX_PAGE_SIZE = 20  # VERIFIED
 
 @api.get("/v1_1/offers")
 def offers() -> Response:
-    svc = services()
+    body, headers = offers_answer(from_flask())
+    return render.raw_ok(body, headers)
+
+
+def offers_answer(call: Call) -> tuple[bytes, dict[str, str]]:
+    """The body and paging headers of an offers page; raises ApiError for bad input."""
+    svc = call.svc
     catalog = svc.gateway.catalog
     # the same query from the same buyer at the same address: the same page until a change
-    key = (current_buyer(), request.host, request.script_root, request.query_string)
+    key = (call.buyer, call.host, call.script_root, call.query_string)
     stamp = (catalog, catalog.static_version, catalog.live_version)
-    cached = svc.offer_pages.get(key, stamp)
+    cached: tuple[bytes, dict[str, str]] | None = svc.offer_pages.get(key, stamp)
     if cached is not None:
-        return render.raw_ok(*cached)
-    pairs = query_pairs()
+        return cached
+    pairs = call.pairs
     if svc.settings.clamp_page_size:
         pairs = _clamp_page_size(pairs)
     query = read_query(svc.schemas, "offers-query", pairs)
-    require_buyer(query.get("buyerCode"), "buyerCode")
+    call.check_buyer(query.get("buyerCode"), "buyerCode")
     page, size = query.get("Page", 1), query.get("PageSize", MAX_PAGE_SIZE)
     result = svc.gateway.offers_page(
         OfferQuery(
@@ -45,10 +51,10 @@ def offers() -> Response:
             descending=query.get("Order") == "desc",
         )
     )
-    body = render.offers_body(result.items)
-    headers = _paging_headers(pairs, page, size, result.total)
+    body = render.offers_body(svc, result.items, call.public_base)
+    headers = _paging_headers(call, pairs, page, size, result.total)
     svc.offer_pages.put(key, stamp, body, headers)
-    return render.raw_ok(body, headers)
+    return body, headers
 
 
 def _clamp_page_size(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -63,7 +69,7 @@ def _clamp_page_size(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _paging_headers(
-    pairs: list[tuple[str, str]], page: int, size: int, total: int
+    call: Call, pairs: list[tuple[str, str]], page: int, size: int, total: int
 ) -> dict[str, str]:
     """X-Paging-* and Link headers, as the .NET framework sets them (INFERRED)."""
     pages = (total + size - 1) // size
@@ -81,7 +87,7 @@ def _paging_headers(
     if page < pages:
         links["next"] = page + 1
     order = ("first", "prev", "next", "last")
-    url = _page_url_prefix(pairs)
+    url = _page_url_prefix(call, pairs)
     headers["Link"] = ", ".join(
         f'<{url}Page={links[rel]}>; rel="{rel}"' for rel in order if rel in links
     )
@@ -92,20 +98,23 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def _page_url_prefix(pairs: list[tuple[str, str]]) -> str:
+def _page_url_prefix(call: Call, pairs: list[tuple[str, str]]) -> str:
     """This request's URL with every query parameter but Page, ready for `Page=N`."""
     query = urlencode([(k, v) for k, v in pairs if k.lower() != "page"])
-    url = f"{request.scheme}://{request.host}{request.script_root}{request.path}"
-    return f"{url}?{query}&" if query else f"{url}?"
+    return f"{call.url}?{query}&" if query else f"{call.url}?"
 
 
 @api.get("/v2/offers/<buyer_code>/stock-status")
 def stock_status(buyer_code: str) -> Response:
-    svc = services()
-    require_buyer(buyer_code, "buyerCode")
-    query = read_query(svc.schemas, "stock-status-query", query_pairs())
-    rows = svc.gateway.stock_status(query.get("barcodeList"))
-    return render.ok([{"barcode": b, "availableQuantity": q} for b, q in rows])
+    return render.raw_ok(stock_answer(from_flask(), buyer_code), {})
+
+
+def stock_answer(call: Call, buyer_code: str) -> bytes:
+    """The stock-status body; raises ApiError for bad input."""
+    call.check_buyer(buyer_code, "buyerCode")
+    query = read_query(call.svc.schemas, "stock-status-query", call.pairs)
+    rows = call.svc.gateway.stock_status(query.get("barcodeList"))
+    return render.json_bytes(call.svc, [{"barcode": b, "availableQuantity": q} for b, q in rows])
 
 
 @api.get("/v2/products/<model_no>/images")
@@ -116,7 +125,7 @@ def images(model_no: str) -> Response:
         found = svc.gateway.model_images(model_no, query.get("barcode", ()))
     except UnknownModel:
         raise ModelNotFound() from None
-    base = render.public_base()
+    base = from_flask().public_base
     return render.ok([{"imageUrl": render.image_url(base, model_no, c, i)} for c, i in found])
 
 

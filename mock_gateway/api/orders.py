@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response
 
 from mock_gateway.api import api, render
-from mock_gateway.api.auth import current_buyer, require_buyer
+from mock_gateway.api.auth import current_buyer
 from mock_gateway.api.body import json_body
-from mock_gateway.api.query import query_pairs, read_query
+from mock_gateway.api.call import Call, from_flask
+from mock_gateway.api.query import read_query
 from mock_gateway.domain.errors import DomainError, UnknownRequest
 from mock_gateway.domain.models import PackageType
 from mock_gateway.errors import BadRequest, CancelRejected
@@ -16,15 +19,21 @@ from mock_gateway.services import services
 
 @api.post("/v2/offers/<buyer_code>/items")
 def purchase(buyer_code: str) -> Response:
-    svc = services()
-    require_buyer(buyer_code, "buyerCode")
-    query = read_query(svc.schemas, "purchase-query", query_pairs())
-    lines = [
-        (line["barcode"], int(line["requestedQuantity"])) for line in json_body("purchase-request")
-    ]
+    call = from_flask()
+    call.check_buyer(buyer_code, "buyerCode")
+    body = json_body("purchase-request")
+    return render.raw_ok(purchase_answer(call, buyer_code, body), {})
+
+
+def purchase_answer(call: Call, buyer_code: str, body: Any) -> bytes:
+    """Reserve the lines of a (parsed, valid) purchase body; raises ApiError for bad input."""
+    svc = call.svc
+    call.check_buyer(buyer_code, "buyerCode")
+    query = read_query(svc.schemas, "purchase-query", call.pairs)
+    lines = [(line["barcode"], int(line["requestedQuantity"])) for line in body]
     try:
         reservation = svc.gateway.reserve(
-            current_buyer(),
+            call.buyer,
             lines,
             vendor_ref=query.get("vendorRef"),
             address_title=query.get("addressTitle"),
@@ -32,7 +41,7 @@ def purchase(buyer_code: str) -> Response:
         )
     except DomainError as exc:
         raise BadRequest(exc.message) from None
-    return render.ok(render.reservation(reservation))
+    return render.json_bytes(svc, render.reservation(reservation))
 
 
 @api.get("/v2/offers/<request_number>/B2Bs")

@@ -11,10 +11,10 @@ import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote_plus
 
 from flask import request
 
+from mock_gateway.api.call import parse_query_string
 from mock_gateway.clock import parse_instant
 from mock_gateway.errors import BadRequest
 from mock_gateway.schemas import Schemas
@@ -23,25 +23,8 @@ _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 
 
 def query_pairs() -> list[tuple[str, str]]:
-    """The request's query as (name, value) pairs, in order.
-
-    Cheaper than werkzeug's MultiDict and parse_qsl: most partner queries (page numbers,
-    barcodes) need no unquoting, so only parts with '%' or '+' go through unquote_plus.
-    """
-    raw: str = request.environ.get("QUERY_STRING", "")
-    if not raw:
-        return []
-    pairs = []
-    if not raw.isascii():  # WSGI hands raw bytes as latin-1; partners send UTF-8
-        raw = raw.encode("latin-1").decode("utf-8", "replace")
-    for part in raw.split("&"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        if "%" in part or "+" in part:
-            key, value = unquote_plus(key), unquote_plus(value)
-        pairs.append((key, value))
-    return pairs
+    """The current Flask request's query as (name, value) pairs, in order."""
+    return parse_query_string(request.environ.get("QUERY_STRING", ""))
 
 
 def read_query(schemas: Schemas, name: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, request
+from flask import Response
 
 from mock_gateway.clock import format_instant
 from mock_gateway.domain.gateway import Reservation
 from mock_gateway.domain.models import CancelOutcome, OfferSnapshot, Package, Rating, Warehouse
 from mock_gateway.errors import JSON_TYPE, dump, json_response
-from mock_gateway.services import services
+from mock_gateway.services import Services, services
 
 
 def ok(data: Any, headers: dict[str, str] | None = None) -> Response:
@@ -21,10 +21,14 @@ def ok(data: Any, headers: dict[str, str] | None = None) -> Response:
     return json_response(data, headers=headers)
 
 
-def offers_body(snapshots: list[OfferSnapshot]) -> bytes:
+def json_bytes(svc: Services, data: Any) -> bytes:
+    """A contract body as bytes; with OMIT_DEFAULTS, 0/false/null fields are dropped."""
+    return dump(_omit_defaults(data) if svc.settings.omit_defaults else data)
+
+
+def offers_body(svc: Services, snapshots: list[OfferSnapshot], base: str) -> bytes:
     """A bare array of offers, from serialized offers reused while unchanged."""
-    svc = services()
-    fragments = svc.offer_json.fragments(snapshots, public_base(), svc.settings.omit_defaults)
+    fragments = svc.offer_json.fragments(snapshots, base, svc.settings.omit_defaults)
     return b"[" + b",".join(fragments) + b"]"
 
 
@@ -76,13 +80,6 @@ def _omit_defaults(value: Any) -> Any:
     if isinstance(value, list):
         return [_omit_defaults(v) for v in value]
     return value
-
-
-def public_base() -> str:
-    """Where clients reach the mock: the setting, else the host the request came to."""
-    configured = services().settings.public_base_url
-    # built from scheme and Host directly: werkzeug's host_url re-encodes the whole URL
-    return configured or f"{request.scheme}://{request.host}"
 
 
 def image_url(base: str, model_no: str, color: str, index: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 
 from mock_gateway import assembly
 from mock_gateway.api.body import json_body
@@ -63,7 +63,9 @@ def edit_offer(barcode: str) -> Response:
         raise BadRequest(error.message) from None
     from mock_gateway.api import render
 
-    return done(render.offer(snapshot, render.public_base()))
+    svc = services()
+    base = svc.settings.public_base_url or f"{request.scheme}://{request.host}"
+    return done(render.offer(snapshot, base))
 
 
 @control.put("/ratings/<barcode>")

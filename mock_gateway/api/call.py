@@ -1,0 +1,101 @@
+"""What a view needs from a request, however the request arrived.
+
+The Flask views build a Call from flask.request; the fast lane (mock_gateway.fastlane) builds it
+from the WSGI environ. Both then run the same answer functions, so the two paths cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote_plus
+
+from flask import g, request
+from werkzeug.sansio.utils import get_host
+
+from mock_gateway.errors import Forbidden
+from mock_gateway.services import Services, services
+
+
+@dataclass
+class Call:
+    svc: Services
+    buyer: str
+    scheme: str
+    host: str
+    script_root: str
+    path: str
+    query_string: str  # raw, as the WSGI environ holds it
+    _pairs: list[tuple[str, str]] | None = field(default=None, repr=False)
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        if self._pairs is None:
+            self._pairs = parse_query_string(self.query_string)
+        return self._pairs
+
+    @property
+    def public_base(self) -> str:
+        """Where clients reach the mock: the setting, else the host the request came to."""
+        return self.svc.settings.public_base_url or f"{self.scheme}://{self.host}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.host}{self.script_root}{self.path}"
+
+    def check_buyer(self, code: str | None, where: str) -> None:
+        """A buyerCode in the path or query must be the authenticated buyer's (else 403)."""
+        if code is not None and code != self.buyer:
+            raise Forbidden(
+                f"{where} {code!r} does not match the authenticated buyer; "
+                "a buyer may only act on its own buyer code"
+            )
+
+
+def from_flask() -> Call:
+    environ = request.environ
+    return Call(
+        svc=services(),
+        buyer=g.buyer,
+        scheme=request.scheme,
+        host=request.host,
+        script_root=request.script_root,
+        path=request.path,
+        query_string=environ.get("QUERY_STRING", ""),
+    )
+
+
+def from_environ(svc: Services, buyer: str, environ: dict[str, Any]) -> Call:
+    """The same values werkzeug would compute, straight from the environ."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None)
+    return Call(
+        svc=svc,
+        buyer=buyer,
+        scheme=scheme,
+        host=get_host(scheme, environ.get("HTTP_HOST"), server),
+        script_root=environ.get("SCRIPT_NAME", "").rstrip("/"),
+        path=environ.get("PATH_INFO", ""),
+        query_string=environ.get("QUERY_STRING", ""),
+    )
+
+
+def parse_query_string(raw: str) -> list[tuple[str, str]]:
+    """A query as (name, value) pairs, in order.
+
+    Cheaper than werkzeug's MultiDict and parse_qsl: most partner queries (page numbers,
+    barcodes) need no unquoting, so only parts with '%' or '+' go through unquote_plus.
+    """
+    if not raw:
+        return []
+    if not raw.isascii():  # WSGI hands raw bytes as latin-1; partners send UTF-8
+        raw = raw.encode("latin-1").decode("utf-8", "replace")
+    pairs = []
+    for part in raw.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if "%" in part or "+" in part:
+            key, value = unquote_plus(key), unquote_plus(value)
+        pairs.append((key, value))
+    return pairs
