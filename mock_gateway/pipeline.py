@@ -122,28 +122,50 @@ class ConnectionDropped(Exception):
 def _after(response: Response) -> Response:
     if not g.get("journaled"):  # the control plane and images are not journaled
         return response
-    svc: Services = g.svc
     req = request._get_current_object()  # type: ignore[attr-defined]
-    duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    buyer = g.get("buyer")
-    path = req.script_root + req.path
-    status = response.status_code
+    record_exchange(
+        g.svc,
+        method=req.method,
+        path=req.script_root + req.path,
+        query=req.environ.get("QUERY_STRING", ""),
+        body=_request_body(req) if g.svc.journal.enabled else b"",
+        status=response.status_code,
+        response=_response_body(response) if g.svc.journal.enabled else b"",
+        started=g.get("started", time.perf_counter()),
+        buyer=g.get("buyer"),
+    )
+    return response
+
+
+def record_exchange(
+    svc: Services,
+    *,
+    method: str,
+    path: str,
+    query: str,
+    body: bytes,
+    status: int,
+    response: bytes | str,
+    started: float,
+    buyer: str | None,
+) -> None:
+    """The journal entry and the access-log line of one answered request (every entry point)."""
+    duration_ms = (time.perf_counter() - started) * 1000
     if svc.journal.enabled:
         svc.journal.record(
             time=svc.clock.now(),
             buyer=buyer,
-            method=req.method,
+            method=method,
             path=path,
-            query=req.environ.get("QUERY_STRING", ""),
-            body=_request_body(req),
+            query=query,
+            body=body,
             status=status,
-            response=_response_body(response),
+            response=response,
             duration_ms=duration_ms,
         )
     log_format = svc.settings.log_format
     if log_format != "off":
-        _log(log_format, req.method, path, status, duration_ms, buyer)
-    return response
+        _log(log_format, method, path, status, duration_ms, buyer)
 
 
 def _log(fmt: str, method: str, path: str, status: int, ms: float, buyer: str | None) -> None:

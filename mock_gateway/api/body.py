@@ -8,28 +8,35 @@ from typing import Any
 from flask import request
 
 from mock_gateway.errors import ApiError, BadBody, BadRequest, UnsupportedMediaType
+from mock_gateway.schemas import Schemas
 from mock_gateway.services import services
 
 MAX_DEPTH = 32
 
 
 def json_body(schema: str, error: type[ApiError] = BadRequest) -> Any:
-    """Return the body, parsed and valid against `schema`; raise the route's error shape."""
-    mimetype = request.mimetype
-    if request.content_length != 0 and not (
-        mimetype == "application/json" or mimetype.endswith("+json")
-    ):
+    """Return the Flask request's body, parsed and valid against `schema`."""
+    check_content_type(request.mimetype, request.content_length)
+    return parse_body(request.get_data(cache=True), schema, services().schemas, error)
+
+
+def check_content_type(mimetype: str, content_length: int | None) -> None:
+    """A body must be JSON (415 otherwise); an empty body is left to the parser's 400."""
+    if content_length != 0 and not (mimetype == "application/json" or mimetype.endswith("+json")):
         raise UnsupportedMediaType(
             f"Content-Type must be application/json, not {mimetype or 'missing'!r}"
         )
-    raw = request.get_data(cache=True)
+
+
+def parse_body(raw: bytes, schema: str, schemas: Schemas, error: type[ApiError]) -> Any:
+    """Parse and check a body; raise the route's error shape (400 or the bare-array 400)."""
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise _as(error, BadBody().texts[0]) from None
     if _too_deep(body):
         raise _as(error, f"body is nested deeper than {MAX_DEPTH} levels")
-    problems = services().schemas.errors(schema, body)
+    problems = schemas.errors(schema, body)
     if problems:
         raise error(*problems)
     return body

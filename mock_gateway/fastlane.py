@@ -1,0 +1,130 @@
+"""The fast lane: the hottest routes answered without Flask's per-request machinery.
+
+Offers pages, stock status and purchases make up nearly all of a partner's traffic. For them,
+this WSGI layer (after base-path folding, before Flask) authenticates, runs the very same answer
+functions the Flask views run (mock_gateway.api.call), and records the same journal entry and
+log line. Anything out of the ordinary goes to Flask untouched: an active fault rule or rate
+limit, missing or wrong credentials, an over-long line, a chunked or over-limit body, or any
+input the answer functions refuse (they raise before changing state, so Flask recomputes the
+refusal in its usual shape). The answers are therefore the same bytes either way; the test
+suite, which goes through this layer too, checks them against the contract.
+
+Measured (bench/): stock status went from 0.7x to 1.3x the throughput of a bare Flask app.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mock_gateway.api.body import check_content_type, parse_body
+from mock_gateway.api.call import from_environ
+from mock_gateway.api.catalog import offers_answer, stock_answer
+from mock_gateway.api.orders import purchase_answer
+from mock_gateway.domain.errors import DomainError
+from mock_gateway.errors import JSON_TYPE, ApiError, BadRequest
+from mock_gateway.pipeline import MAX_PATH, MAX_QUERY, record_exchange
+from mock_gateway.services import Services
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class Delegate(Exception):
+    """This request is Flask's to answer."""
+
+
+class FastLane:
+    def __init__(self, app: WsgiApp, services: Services) -> None:
+        self.app = app
+        self.svc = services
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        svc = self.svc
+        path: str = environ.get("PATH_INFO", "")
+        method: str = environ.get("REQUEST_METHOD", "")
+        parts = path.split("/")
+        if (
+            svc.faults.active
+            or svc.rate_limiter.limit is not None
+            or len(path) > MAX_PATH
+            or len(environ.get("QUERY_STRING", "")) > MAX_QUERY
+            or not (
+                (method == "GET" and path == "/v1_1/offers")
+                or (len(parts) == 5 and parts[1] == "v2" and parts[2] == "offers" and parts[3])
+            )
+        ):
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        raw = b""
+        try:
+            buyer = self._buyer(environ)
+            call = from_environ(svc, buyer, environ)
+            headers: dict[str, str] = {}
+            if path == "/v1_1/offers":
+                body, headers = offers_answer(call)
+            elif method == "GET" and parts[4] == "stock-status":
+                body = stock_answer(call, parts[3])
+            elif method == "POST" and parts[4] == "items":
+                raw = self._body(environ)
+                lines = parse_body(raw, "purchase-request", svc.schemas, BadRequest)
+                body = purchase_answer(call, parts[3], lines)
+            else:
+                raise Delegate()
+        except (Delegate, ApiError, DomainError):
+            if raw:
+                environ["wsgi.input"] = io.BytesIO(raw)  # Flask reads the body again
+            return self.app(environ, start_response)
+        if svc.saver is not None:
+            svc.saver.ensure_started()
+        record_exchange(
+            svc,
+            method=method,
+            path=call.script_root + path,
+            query=call.query_string,
+            body=raw,
+            status=200,
+            response=body,
+            started=started,
+            buyer=buyer,
+        )
+        start_response(
+            "200 OK",
+            [("Content-Type", JSON_TYPE), ("Content-Length", str(len(body))), *headers.items()],
+        )
+        return [body]
+
+    def _buyer(self, environ: dict[str, Any]) -> str:
+        """The buyer of valid Basic credentials (checked in constant time), else Flask's 401."""
+        scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != "basic":
+            raise Delegate()
+        try:
+            decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Delegate() from None
+        username, colon, password = decoded.partition(":")
+        if not colon or not username or not self.svc.credentials.verify(username, password):
+            raise Delegate()
+        return username
+
+    def _body(self, environ: dict[str, Any]) -> bytes:
+        """A JSON body of declared length within the limit, else Flask's 413/415/400."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            raise Delegate() from None
+        if not 0 < length <= self.svc.settings.max_body_bytes:
+            raise Delegate()
+        mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+        check_content_type(mimetype, length)
+        raw: bytes = environ["wsgi.input"].read(length)
+        if len(raw) != length:  # the client went away mid-body: nothing to do
+            environ["wsgi.input"] = io.BytesIO(raw)
+            raise Delegate()
+        return raw

@@ -1,0 +1,95 @@
+"""The fast lane answers exactly as Flask does: same status, headers and bytes, same journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mock_gateway.assembly import reset
+from tests.conftest import ApiClient
+
+
+def exchange(api: ApiClient, flask_only: bool, method: str, path: str, **kwargs: Any) -> Any:
+    svc = api.services
+    reset(svc)
+    svc.clock.freeze(svc.settings.clock_start)
+    if flask_only:  # an active rule that matches nothing sends every request through Flask
+        svc.faults.add(method="DELETE", path="/never", buyer=None, effect="drop")
+    response = api.request(method, path, **kwargs)
+    entry = svc.journal.entries()[-1].describe()
+    entry.pop("id")
+    entry.pop("durationMs")
+    headers = sorted((k, v) for k, v in response.headers.items())
+    return response.status_code, headers, response.data, entry
+
+
+def first_barcodes(api: ApiClient, count: int) -> list[str]:
+    stock = api.services.gateway.catalog.stock
+    return [b for b in sorted(stock) if stock[b] >= 5][:count]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1_1/offers",
+        "/b2bbuyergateway/v1_1/offers?page=3&pageSize=7&orderBy=price&order=desc",
+        "/b2bbuyergatewayapi/V1_1/OFFERS?ModelNumber=TWAW24MN00001&buyerCode=DEMO01",
+        "/v1_1/offers?Page=999",
+        "/v2/offers/DEMO01/stock-status?barcodeList={0}&barcodeList=nope&barcodeList={1}",
+        "/v2/offers/DEMO01/stock-status",
+    ],
+)
+def test_fast_lane__reads_match_flask(api: ApiClient, path: str) -> None:
+    path = path.format(*first_barcodes(api, 2))
+    assert exchange(api, False, "GET", path) == exchange(api, True, "GET", path)
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?packageType=single&vendorRef=SO-7&addressTitle=Returns+Hub"]
+)
+def test_fast_lane__purchase_matches_flask(api: ApiClient, query: str) -> None:
+    a, b = first_barcodes(api, 2)
+    body = [{"barcode": a, "requestedQuantity": 2}, {"barcode": b, "requestedQuantity": 999}]
+    path = "/b2bbuyergateway/v2/offers/DEMO01/items" + query
+    fast = exchange(api, False, "POST", path, json_body=body)
+    assert fast == exchange(api, True, "POST", path, json_body=body)
+    assert fast[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("GET", "/v1_1/offers?PageSize=50", {}, 400),
+        ("GET", "/v1_1/offers", {"auth": ("DEMO01", "nope")}, 401),
+        ("GET", "/v2/offers/OTHER02/stock-status", {}, 403),
+        ("POST", "/v2/offers/DEMO01/items", {"json_body": []}, 400),
+        (
+            "POST",
+            "/v2/offers/DEMO01/items",
+            {"data": "[]", "headers": {"Content-Type": "text/plain"}},
+            415,
+        ),
+    ],
+)
+def test_fast_lane__refusals_are_flasks(
+    api: ApiClient, method: str, path: str, kwargs: dict[str, Any], status: int
+) -> None:
+    fast = exchange(api, False, method, path, **kwargs)
+    assert fast == exchange(api, True, method, path, **kwargs)
+    assert fast[0] == status
+
+
+def test_fast_lane__takes_the_hot_routes(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mock_gateway import fastlane
+
+    taken: list[str] = []
+    original = fastlane.stock_answer
+    monkeypatch.setattr(
+        fastlane, "stock_answer", lambda call, code: taken.append(code) or original(call, code)
+    )
+    api.get("/v2/offers/DEMO01/stock-status?barcodeList=x")
+    assert taken == ["DEMO01"]
+    api.services.faults.add(method="DELETE", path="/never", buyer=None, effect="drop")
+    api.get("/v2/offers/DEMO01/stock-status?barcodeList=x")
+    assert taken == ["DEMO01"]  # with a fault rule active, Flask answered
