@@ -117,6 +117,14 @@ class FaultBook:
             self._rules = []
             self._next_id = 0
 
+    def any_match(self, method: str, path: str, buyer: str | None) -> bool:
+        """Whether a live rule matches, without counting or consuming anything."""
+        with self._lock:
+            return any(
+                rule.matches(method, path, buyer) and (rule.times is None or rule.times > 0)
+                for rule in self._rules
+            )
+
     def decide(self, method: str, path: str, buyer: str | None) -> Decision:
         """Apply the matching rules (in order of creation) to one request."""
         if not self._rules:  # the common case costs one attribute read

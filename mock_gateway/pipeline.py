@@ -6,6 +6,8 @@
     -> journal entry and access-log line for every response.
 
 The control plane (/__mock/) and the image files (/media/) skip faults, auth and the journal.
+Successful offers, stock-status and purchase requests are answered before Flask by the fast
+lane (mock_gateway.fastlane), which shares the answer functions and record_exchange below.
 This runs on every request, so it reads the request and the services once each.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 from urllib.parse import quote
 
@@ -40,10 +41,10 @@ class OfferJsonCache:
     """Each offer's JSON, kept until the offer, its stock, its date or the base URL changes.
 
     The check is by identity and equality of what the JSON is made of, so it can never serve a
-    stale offer; a full cache is simply emptied (it refills from the requests that follow).
+    stale offer. A full cache drops its oldest entry (about 650 bytes an offer).
     """
 
-    def __init__(self, limit: int = 50_000) -> None:
+    def __init__(self, limit: int = 120_000) -> None:
         self.limit = limit
         self._entries: dict[str, tuple[Any, int, Any, str, bytes]] = {}
 
@@ -64,7 +65,8 @@ class OfferJsonCache:
             data = offer(snap, base)
             raw = dump(_omit_defaults(data) if omit else data)
             if len(entries) >= self.limit:
-                entries.clear()
+                with contextlib.suppress(StopIteration, KeyError, RuntimeError):
+                    entries.pop(next(iter(entries)))
             entries[snap.offer.barcode] = (snap.offer, snap.stock, snap.last_modified, base, raw)
             out.append(raw)
         return out
@@ -169,11 +171,11 @@ class PageCache:
 
     The stamp is the catalog object and its version counters, read before the page is
     computed: a page stored under a stamp is never older than that stamp, so a hit is never
-    stale. The catalog is compared by identity (a reset or import makes a new one). Bounded;
-    a full cache is emptied.
+    stale. The catalog is compared by identity (a reset or import makes a new one). A full
+    cache drops its oldest page; 8000 pages hold every page of a 100 000-offer catalog.
     """
 
-    def __init__(self, limit: int = 2_000) -> None:
+    def __init__(self, limit: int = 8_000) -> None:
         self.limit = limit
         self._pages: dict[Any, tuple[Any, bytes, dict[str, str]]] = {}
 
@@ -184,6 +186,8 @@ class PageCache:
         return found[1], found[2]
 
     def put(self, key: Any, stamp: Any, body: bytes, headers: dict[str, str]) -> None:
-        if len(self._pages) >= self.limit:
-            self._pages.clear()
-        self._pages[key] = (stamp, body, headers)
+        pages = self._pages
+        if len(pages) >= self.limit:
+            with contextlib.suppress(StopIteration, KeyError, RuntimeError):  # a racing thread
+                pages.pop(next(iter(pages)))
+        pages[key] = (stamp, body, headers)
