@@ -192,10 +192,7 @@ response = function(status, headers, body)
   if n and b and #numbers < 1000 then numbers[#numbers + 1] = {n, b} end
 end
 """,
-        "W5": """
-local flip = false
-request = function() flip = not flip; if flip then return offers() else return stock() end end
-""",
+        "W5": "request = offers",
     }
     path = directory / f"{name}.lua"
     path.write_text(header + bodies["W5" if name.startswith("W5") else name[:2]])
@@ -351,7 +348,7 @@ def table(summary: dict[str, Any]) -> str:
         "W2": "W2 stock status, 20 barcodes",
         "W3": "W3 purchase, 1–3 lines",
         "W4": "W4 mixed partner flow",
-        "W5": "W5 W1+W2 reads, 100 000 offers",
+        "W5": "W5 W1's reads, 100 000 offers",
     }
     for r in rows:
         target = targets[r["workload"]]
