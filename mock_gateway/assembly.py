@@ -5,6 +5,7 @@ Used at start-up and by the control plane's reset and import, so both build stat
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from mock_gateway.clock import ControlledClock
@@ -24,6 +25,18 @@ from mock_gateway.state import import_state, restore_clock
 
 def load_data_set(settings: Settings, schemas: Schemas) -> DataSet:
     """The catalog to serve: generated from seed and size, or read from the fixtures."""
+    # Building a catalog allocates hundreds of thousands of objects and no garbage cycles; the
+    # cyclic collector would run hundreds of times for nothing (a third of the build time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_data_set(settings, schemas)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_data_set(settings: Settings, schemas: Schemas) -> DataSet:
     if settings.catalog_size:
         # built straight into the domain; a test shows it equals the generated documents
         return generate_data_set(settings.catalog_size, settings.seed)

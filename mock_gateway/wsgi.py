@@ -20,5 +20,4 @@ except (SettingsError, FixtureError, SchemaLoadError, StateFileError) as error:
 # The loaded catalog lives as long as the server: move it out of the cyclic collector's sight,
 # so full collections do not walk 100 000 offers mid-request (they showed as p99 spikes), and
 # the forked worker shares those pages with the master instead of copying them.
-gc.collect()
 gc.freeze()
