@@ -1,6 +1,6 @@
 """The fast lane: the hottest routes answered without Flask's per-request machinery.
 
-Offers pages, stock status and purchases make up nearly all of a partner's traffic. For them,
+Offers pages, stock status, purchases, cancels and B2Bs make up a partner's traffic. For them,
 this WSGI layer (after base-path folding, before Flask) authenticates, runs the very same answer
 functions the Flask views run (mock_gateway.api.call), and records the same journal entry and
 log line. Anything out of the ordinary goes to Flask untouched: rate limiting on, a fault rule
@@ -25,9 +25,9 @@ from typing import Any
 from mock_gateway.api.body import check_content_type, parse_body
 from mock_gateway.api.call import from_environ
 from mock_gateway.api.catalog import offers_answer, stock_answer
-from mock_gateway.api.orders import purchase_answer
+from mock_gateway.api.orders import b2bs_answer, cancel_answer, purchase_answer
 from mock_gateway.domain.errors import DomainError
-from mock_gateway.errors import JSON_TYPE, ApiError, BadRequest
+from mock_gateway.errors import JSON_TYPE, ApiError, BadRequest, CancelRejected
 from mock_gateway.pipeline import MAX_PATH, MAX_QUERY, record_exchange
 from mock_gateway.services import Services
 
@@ -76,6 +76,12 @@ class FastLane:
                 raw = self._body(environ)
                 lines = parse_body(raw, "purchase-request", svc.schemas, BadRequest)
                 body = purchase_answer(call, parts[3], lines)
+            elif method == "GET" and parts[4] == "B2Bs":
+                body = b2bs_answer(call, parts[3])
+            elif method == "POST" and parts[4] == "cancel-items":
+                raw = self._body(environ)
+                wanted = parse_body(raw, "cancel-request", svc.schemas, CancelRejected)
+                body = cancel_answer(call, parts[3], wanted)
             else:
                 raise Delegate()
         except (Delegate, ApiError, DomainError):

@@ -7,14 +7,12 @@ from typing import Any
 from flask import Response
 
 from mock_gateway.api import api, render
-from mock_gateway.api.auth import current_buyer
 from mock_gateway.api.body import json_body
 from mock_gateway.api.call import Call, from_flask
 from mock_gateway.api.query import read_query
 from mock_gateway.domain.errors import DomainError, UnknownRequest
 from mock_gateway.domain.models import PackageType
 from mock_gateway.errors import BadRequest, CancelRejected
-from mock_gateway.services import services
 
 
 @api.post("/v2/offers/<buyer_code>/items")
@@ -46,19 +44,29 @@ def purchase_answer(call: Call, buyer_code: str, body: Any) -> bytes:
 
 @api.get("/v2/offers/<request_number>/B2Bs")
 def b2bs(request_number: str) -> Response:
+    return render.raw_ok(b2bs_answer(from_flask(), request_number), {})
+
+
+def b2bs_answer(call: Call, request_number: str) -> bytes:
+    """The packages holding a request's items; an unknown (or another buyer's) number is 400."""
     try:
-        found = services().gateway.packages_for(current_buyer(), request_number)
+        found = call.svc.gateway.packages_for(call.buyer, request_number)
     except UnknownRequest as exc:
         raise BadRequest(exc.message) from None
-    return render.ok([render.package(p, w) for p, w in found])
+    return render.json_bytes(call.svc, [render.package(p, w) for p, w in found])
 
 
 @api.post("/v2/offers/<request_number>/cancel-items")
 def cancel_items(request_number: str) -> Response:
     body = json_body("cancel-request", error=CancelRejected)
+    return render.raw_ok(cancel_answer(from_flask(), request_number, body), {})
+
+
+def cancel_answer(call: Call, request_number: str, body: Any) -> bytes:
+    """Cancel units of one barcode (body parsed and valid); refusals are the bare-array 400."""
     barcode, quantity = body["barcode"], int(body["quantity"])
     try:
-        outcome = services().gateway.cancel(current_buyer(), request_number, barcode, quantity)
+        outcome = call.svc.gateway.cancel(call.buyer, request_number, barcode, quantity)
     except DomainError as exc:
         raise CancelRejected(exc.message) from None
-    return render.ok(render.cancel(outcome, barcode))
+    return render.json_bytes(call.svc, render.cancel(outcome, barcode))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -98,3 +100,32 @@ def test_fast_lane__takes_the_hot_routes(api: ApiClient, monkeypatch: pytest.Mon
     )
     api.get("/v2/offers/DEMO01/stock-status?barcodeList=x")
     assert taken == ["DEMO01", "DEMO01"]  # a matching rule: the pipeline (Flask) answered
+
+
+def test_fast_lane__cancel_and_b2bs_match_flask(api: ApiClient) -> None:
+    [barcode] = first_barcodes(api, 1)
+
+    def flow(flask_only: bool) -> Any:
+        purchase = exchange(
+            api, flask_only, "POST", "/v2/offers/DEMO01/items",
+            json_body=[{"barcode": barcode, "requestedQuantity": 3}],
+        )  # fmt: skip
+        number = json.loads(purchase[2])["requestNumber"]
+        if flask_only:
+            api.services.faults.add(
+                method="*", path="/*", buyer=None, effect="latency", latency_ms=(0, 0)
+            )
+        answers = []
+        for body in ({"barcode": barcode, "quantity": 2}, {"barcode": barcode, "quantity": 5}):
+            response = api.post(f"/v2/offers/{number}/cancel-items", json_body=body)
+            answers.append((response.status_code, response.data))
+        api.services.clock.advance(timedelta(hours=4))
+        for path in (f"/v2/offers/{number}/B2Bs", f"/v2/offers/{number}/cancel-items"):
+            kwargs = {"json_body": {"barcode": barcode, "quantity": 1}} if "cancel" in path else {}
+            response = api.request("POST" if "cancel" in path else "GET", path, **kwargs)
+            answers.append((response.status_code, response.data))
+        return answers
+
+    fast, slow = flow(False), flow(True)
+    assert fast == slow
+    assert [status for status, _ in fast] == [200, 200, 200, 400]
