@@ -1,10 +1,11 @@
-"""HTTP Basic auth: the username is the buyer code (VERIFIED); 401 and 403 per the contract."""
+"""HTTP Basic auth for the Flask path: the username is the buyer code (VERIFIED); 401 here,
+the 403 for another buyer's code in api.call.Call.check_buyer."""
 
 from __future__ import annotations
 
 from flask import g, request
 
-from mock_gateway.errors import Forbidden, Unauthorized
+from mock_gateway.errors import Unauthorized
 from mock_gateway.services import services
 
 
@@ -17,18 +18,3 @@ def authenticate() -> str:
         raise Unauthorized()
     g.buyer = auth.username
     return auth.username
-
-
-def require_buyer(code: str | None, where: str) -> None:
-    """A buyerCode in the path or query must be the authenticated buyer's (else 403)."""
-    buyer: str = g.buyer
-    if code is not None and code != buyer:
-        raise Forbidden(
-            f"{where} {code!r} does not match the authenticated buyer; "
-            "a buyer may only act on its own buyer code"
-        )
-
-
-def current_buyer() -> str:
-    buyer: str = g.buyer
-    return buyer
