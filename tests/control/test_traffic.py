@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -55,18 +54,15 @@ def test_fault__status_bodies_follow_the_contract(gw: MockGateway, client: LiveC
 
 
 def test_fault__latency_is_applied(gw: MockGateway, client: LiveClient) -> None:
-    def median_ms() -> float:
-        samples = []
-        for _ in range(5):
-            start = time.perf_counter()
-            client.get("/v1_1/offers?PageSize=1")
-            samples.append((time.perf_counter() - start) * 1000)
-        return statistics.median(samples)
-
-    base = median_ms()
     gw.delay("GET", "/v1_1/offers", 300)
-    delayed = median_ms()
-    assert delayed - base >= 250  # at least the delay, with tolerance for timer granularity
+    samples = []
+    for _ in range(3):
+        start = time.perf_counter()
+        client.get("/v1_1/offers?PageSize=1")
+        samples.append((time.perf_counter() - start) * 1000)
+    # a lower bound only (the configured delay, less timer granularity): a slow machine can
+    # only add to it, so this cannot fail for being slow
+    assert min(samples) >= 295
 
 
 def test_fault__keyed_to_a_buyer(gw: MockGateway, client: LiveClient) -> None:
