@@ -118,3 +118,10 @@ def test_buyer_code__purchase_for_another_buyer_is_403_and_changes_nothing(
     )
     assert response.status_code == 403
     assert api.get("/v2/offers/DEMO01/stock-status").get_json() == before
+
+
+def test_options__is_405_with_allow_like_any_missing_method(api: ApiClient) -> None:
+    response = api.request("OPTIONS", "/v1_1/offers")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.get_json()["hasError"] is True
