@@ -13,8 +13,9 @@ from mock_gateway.config import Settings
 from mock_gateway.data.fixtures import DataSet, build_data_set, load_fixtures
 from mock_gateway.data.generate import generate_data_set
 from mock_gateway.domain.batches import CutoffPolicy
-from mock_gateway.domain.gateway import Gateway, GatewayOptions
+from mock_gateway.domain.gateway import Gateway
 from mock_gateway.domain.ids import IdSequence
+from mock_gateway.domain.queries import GatewayOptions
 from mock_gateway.faults import FaultBook, RateLimiter
 from mock_gateway.journal import Journal
 from mock_gateway.resources import data_dir

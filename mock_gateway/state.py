@@ -12,7 +12,7 @@ from typing import Any
 from mock_gateway.clock import ControlledClock, format_instant, parse_instant
 from mock_gateway.data.fixtures import FixtureError, build_data_set, offer_document
 from mock_gateway.domain.batches import CutoffPolicy
-from mock_gateway.domain.gateway import Gateway, GatewayOptions
+from mock_gateway.domain.gateway import Gateway
 from mock_gateway.domain.ids import IdSequence
 from mock_gateway.domain.models import (
     Batch,
@@ -22,6 +22,7 @@ from mock_gateway.domain.models import (
     PurchaseRequest,
     RequestLine,
 )
+from mock_gateway.domain.queries import GatewayOptions
 from mock_gateway.schemas import Schemas
 
 FORMAT = "mock-gateway-state/1"

@@ -10,7 +10,7 @@ from mock_gateway.api import api, render
 from mock_gateway.api.call import Call, from_flask
 from mock_gateway.api.query import instant, query_pairs, read_query
 from mock_gateway.domain.errors import UnknownModel, UnknownProduct
-from mock_gateway.domain.gateway import OfferQuery
+from mock_gateway.domain.queries import OfferQuery
 from mock_gateway.errors import ModelNotFound, ProductNotFound
 from mock_gateway.services import services
 

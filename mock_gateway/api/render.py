@@ -9,8 +9,8 @@ from urllib.parse import quote
 from flask import Response
 
 from mock_gateway.clock import format_instant
-from mock_gateway.domain.gateway import Reservation
 from mock_gateway.domain.models import CancelOutcome, OfferSnapshot, Package, Rating, Warehouse
+from mock_gateway.domain.queries import Reservation
 from mock_gateway.errors import JSON_TYPE, dump, json_response
 from mock_gateway.services import Services, services
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from mock_gateway.clock import Clock, format_instant
 from mock_gateway.domain.batches import BatchBook, CutoffPolicy
 from mock_gateway.domain.catalog import Catalog
+from mock_gateway.domain.edits import ControlEdits
 from mock_gateway.domain.errors import (
     BarcodeNotOnRequest,
     CutoffPassed,
@@ -36,49 +35,16 @@ from mock_gateway.domain.models import (
     RequestLine,
     Warehouse,
 )
+from mock_gateway.domain.queries import (
+    GatewayOptions,
+    OfferPage,
+    OfferQuery,
+    Reservation,
+    ReservedLine,
+)
 
 
-@dataclass(frozen=True)
-class OfferQuery:
-    barcodes: tuple[str, ...] = ()
-    model_no: str | None = None
-    modified_from: datetime | None = None
-    modified_to: datetime | None = None
-    page: int = 1
-    page_size: int = 20
-    order_by: str = "barcode"
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class OfferPage:
-    items: list[OfferSnapshot]
-    total: int
-
-
-@dataclass(frozen=True)
-class ReservedLine:
-    barcode: str
-    requested: int
-    reserved: int
-
-
-@dataclass(frozen=True)
-class Reservation:
-    number: str
-    created_at: datetime
-    lines: tuple[ReservedLine, ...]
-
-
-@dataclass(frozen=True)
-class GatewayOptions:
-    """Contract choices marked INFERRED that the domain makes (settings, contract defaults)."""
-
-    unknown_barcodes_as_zero: bool = False
-    empty_purchase_is_error: bool = False
-
-
-class Gateway:
+class Gateway(ControlEdits):
     def __init__(
         self,
         catalog: Catalog,
@@ -348,46 +314,6 @@ class Gateway:
                 force=True,
                 buyer=buyer,
             )
-
-    # -- edits from the control plane ---------------------------------------------------------
-
-    def edit_offer(
-        self, barcode: str, changes: dict[str, Any], stock: int | None, modified: datetime | None
-    ) -> OfferSnapshot:
-        """Change fields of an offer; its last-modified date moves to now unless given."""
-        with self.lock:
-            self._catch_up()
-            offer = self.catalog.offers.get(barcode)
-            if offer is None:
-                raise UnknownProduct(f"barcode {barcode!r} is not in the catalog")
-            warehouse = changes.get("warehouse_id", offer.warehouse_id)
-            if warehouse not in self.catalog.warehouses:
-                raise InvalidRequest(f"warehouseId {warehouse} is not a known warehouse")
-            updated = offer._replace(**changes)
-            self.catalog.add_or_replace(
-                updated,
-                self.catalog.stock[barcode] if stock is None else stock,
-                modified or self.clock.now(),
-            )
-            self.revision += 1
-            return self._snapshot(barcode)
-
-    def set_rating(self, barcode: str, rating: Rating) -> None:
-        with self.lock:
-            if barcode not in self.catalog.offers:
-                raise UnknownProduct(f"barcode {barcode!r} is not in the catalog")
-            self.catalog.ratings[barcode] = rating
-            self.revision += 1
-
-    def set_buyer_profile(self, profile: BuyerProfile) -> None:
-        with self.lock:
-            self.buyers[profile.code] = profile
-            self.revision += 1
-
-    def remove_buyer_profile(self, code: str) -> None:
-        with self.lock:
-            self.buyers.pop(code, None)
-            self.revision += 1
 
 
 def _iso(value: datetime | None) -> str:

@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from mock_gateway.domain.errors import UnknownModel, UnknownProduct
-from mock_gateway.domain.gateway import Gateway, GatewayOptions, OfferQuery
+from mock_gateway.domain.gateway import Gateway
+from mock_gateway.domain.queries import GatewayOptions, OfferQuery
 from tests.unit.conftest import T0
 
 
