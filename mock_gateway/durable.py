@@ -86,11 +86,6 @@ class StateSaver:
             self._saved = mark
             return True
 
-    def save_now(self) -> None:
-        with self._lock:
-            self._write()
-            self._saved = self._mark()
-
     def stop(self) -> None:
         """Graceful shutdown: stop the thread and save what is not saved yet."""
         self._stop.set()

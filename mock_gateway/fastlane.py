@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from mock_gateway.api.body import check_content_type, parse_body
-from mock_gateway.api.call import from_environ
+from mock_gateway.api.call import Call, from_environ
 from mock_gateway.api.catalog import offers_answer, stock_answer
 from mock_gateway.api.orders import b2bs_answer, cancel_answer, purchase_answer
 from mock_gateway.domain.errors import DomainError
@@ -32,6 +32,13 @@ from mock_gateway.pipeline import MAX_PATH, MAX_QUERY, record_exchange
 from mock_gateway.services import Services
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+# POST routes by last segment: body schema, the route's refusal shape, answer function
+BODY_ROUTES: dict[str, tuple[str, type[ApiError], Callable[[Call, str, Any], bytes]]] = {
+    "items": ("purchase-request", BadRequest, purchase_answer),
+    "cancel-items": ("cancel-request", CancelRejected, cancel_answer),
+}
 
 
 class Delegate(Exception):
@@ -72,16 +79,12 @@ class FastLane:
                 body, headers = offers_answer(call)
             elif method == "GET" and parts[4] == "stock-status":
                 body = stock_answer(call, parts[3])
-            elif method == "POST" and parts[4] == "items":
-                raw = self._body(environ)
-                lines = parse_body(raw, "purchase-request", svc.schemas, BadRequest)
-                body = purchase_answer(call, parts[3], lines)
             elif method == "GET" and parts[4] == "B2Bs":
                 body = b2bs_answer(call, parts[3])
-            elif method == "POST" and parts[4] == "cancel-items":
+            elif method == "POST" and parts[4] in BODY_ROUTES:
+                schema, error, answer = BODY_ROUTES[parts[4]]
                 raw = self._body(environ)
-                wanted = parse_body(raw, "cancel-request", svc.schemas, CancelRejected)
-                body = cancel_answer(call, parts[3], wanted)
+                body = answer(call, parts[3], parse_body(raw, schema, svc.schemas, error))
             else:
                 raise Delegate()
         except (Delegate, ApiError, DomainError):

@@ -11,15 +11,13 @@ from flask import Response
 from mock_gateway.clock import format_instant
 from mock_gateway.domain.models import CancelOutcome, OfferSnapshot, Package, Rating, Warehouse
 from mock_gateway.domain.queries import Reservation
-from mock_gateway.errors import JSON_TYPE, dump, json_response
+from mock_gateway.errors import JSON_TYPE, dump
 from mock_gateway.services import Services, services
 
 
 def ok(data: Any, headers: dict[str, str] | None = None) -> Response:
     """A 200 with a contract body; with OMIT_DEFAULTS, 0/false/null fields are dropped."""
-    if services().settings.omit_defaults:
-        data = _omit_defaults(data)
-    return json_response(data, headers=headers)
+    return raw_ok(json_bytes(services(), data), headers or {})
 
 
 def json_bytes(svc: Services, data: Any) -> bytes:
