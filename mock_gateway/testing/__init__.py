@@ -92,33 +92,18 @@ class MockGateway:
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
         """Call /__mock/<path>; return the JSON answer or raise ControlError."""
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"{self.base_url}/__mock/{path.lstrip('/')}", data=data, method=method
+        authorization = f"Bearer {self.admin_token}" if self.admin_token else None
+        status, answer = _send(
+            method, f"{self.base_url}/__mock/{path.lstrip('/')}", body, authorization
         )
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if self.admin_token:
-            request.add_header("Authorization", f"Bearer {self.admin_token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            raise ControlError(error.code, json.loads(error.read() or b"null")) from None
+        if status >= 400:
+            raise ControlError(status, answer)
+        return answer
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """Call the emulated API as the buyer; return (status, JSON body)."""
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base_url + path, data=data, method=method)
         token = base64.b64encode(f"{self.auth[0]}:{self.auth[1]}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
+        return _send(method, self.base_url + path, body, f"Basic {token}")
 
     # -- readiness and state -----------------------------------------------------------------
 
@@ -221,6 +206,21 @@ class MockGateway:
 
     def clear_journal(self) -> Any:
         return self.control("DELETE", "journal")
+
+
+def _send(method: str, url: str, body: Any, authorization: str | None) -> tuple[int, Any]:
+    """One JSON request; (status, parsed answer), errors included."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if authorization:
+        request.add_header("Authorization", authorization)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
 
 
 @contextmanager
