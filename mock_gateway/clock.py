@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -90,10 +91,33 @@ def format_instant(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
+# ISO-8601 extended form only: a date, optionally a time (fractions up to .NET's 7 digits) and
+# an offset. Bare numbers (epoch seconds or milliseconds) and the basic form are refused:
+# Python's fromisoformat would read "1700000000000" as a date in the year 1700.
+_ISO_INSTANT = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:[Tt ]([0-9]{2}:[0-9]{2}(?::[0-9]{2})?)(?:[.,]([0-9]{1,7}))?)?"
+    r"([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?",
+    re.ASCII,
+)
+
+
 def parse_instant(text: str) -> datetime:
-    """Parse an ISO-8601 date-time, with or without fractions or offset (naive means UTC)."""
-    text = text.strip()
-    if not text or len(text) > 40:
+    """Parse an ISO-8601 date-time, with or without fractions or offset (naive means UTC).
+
+    Raises ValueError for anything else, including an instant that has no UTC equivalent
+    Python can represent (year 9999 with a negative offset, year 1 with a positive one).
+    """
+    match = _ISO_INSTANT.fullmatch(text.strip())
+    if match is None:
         raise ValueError(text)
-    parsed = datetime.fromisoformat(text)
-    return _utc(parsed)
+    day, clock_time, fraction, offset = match.groups()
+    normalized = day
+    if clock_time:
+        normalized += "T" + clock_time + (f".{(fraction + '00000')[:6]}" if fraction else "")
+    if offset:
+        normalized += "+00:00" if offset in "Zz" else offset
+    try:
+        return _utc(datetime.fromisoformat(normalized))
+    except (ValueError, OverflowError):
+        raise ValueError(text) from None

@@ -56,6 +56,9 @@ class Settings:
     empty_purchase_is_error: bool = False
     omit_defaults: bool = False
     rate_limit: RateLimit | None = None
+    json_binding: str = "web"
+    require_user_agent: bool = False
+    unauthorized_style: str = "envelope"
     # Robustness and tooling
     max_body_bytes: int = 1024 * 1024
     control_plane: bool = True
@@ -161,6 +164,15 @@ def _parse_log_format(text: str) -> str:
     return text.strip().lower()
 
 
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text.strip().lower() not in options:
+            raise ValueError
+        return text.strip().lower()
+
+    return parse
+
+
 def _parse_url(text: str) -> str | None:
     text = text.strip().rstrip("/")
     if not text:
@@ -192,6 +204,13 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "EMPTY_PURCHASE_IS_ERROR": ("empty_purchase_is_error", _parse_bool, "true or false"),
     "OMIT_DEFAULTS": ("omit_defaults", _parse_bool, "true or false"),
     "RATE_LIMIT": ("rate_limit", _parse_rate_limit, "'off' or COUNT/WINDOW such as 50/10s"),
+    "JSON_BINDING": ("json_binding", _choice("web", "strict"), "'web' or 'strict'"),
+    "REQUIRE_USER_AGENT": ("require_user_agent", _parse_bool, "true or false"),
+    "UNAUTHORIZED_STYLE": (
+        "unauthorized_style",
+        _choice("envelope", "marketplace"),
+        "'envelope' or 'marketplace'",
+    ),
     "MAX_BODY_BYTES": ("max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_PLANE": ("control_plane", _parse_bool, "true or false"),
     "ADMIN_TOKEN": ("admin_token", lambda t: t.strip() or None, "a bearer token"),

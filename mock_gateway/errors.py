@@ -62,12 +62,32 @@ class BadBody(BadRequest):
 
 
 class Unauthorized(ApiError):
+    """401 with the envelope (default) or, with MOCK_GATEWAY_UNAUTHORIZED_STYLE=marketplace,
+    the body Trendyol's marketplace edge sends (its time in epoch milliseconds)."""
+
     status = 401
 
-    def __init__(self) -> None:
+    def __init__(self, style: str = "envelope", epoch_ms: int = 0) -> None:
         super().__init__(
             "Unauthorized", headers={"WWW-Authenticate": 'Basic realm="b2bbuyergateway"'}
         )
+        self.style = style
+        self.epoch_ms = epoch_ms
+
+    def body(self) -> Any:
+        if self.style != "marketplace":
+            return super().body()
+        return {
+            "timestamp": self.epoch_ms,
+            "exception": "ClientApiAuthenticationException",
+            "errors": [
+                {
+                    "key": "ClientApiAuthenticationException",
+                    "message": "Unauthorized: check the username and password",
+                    "errorCode": None,
+                }
+            ],
+        }
 
 
 class Forbidden(ApiError):

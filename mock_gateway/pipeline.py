@@ -1,7 +1,8 @@
 """The app-level request pipeline around the emulated API, in one place and in this order:
 
     (base path and case folding: routing.PathNormalizer, before Flask sees the request)
-    -> faults (latency, a forced status, a dropped connection) -> auth -> rate limit
+    -> faults (latency, a forced status, a dropped connection) -> User-Agent (when required)
+    -> auth -> a `buyerCode` query naming another buyer (403) -> rate limit
     -> route (404/405) -> Content-Type, JSON parse and schema validation (in the views)
     -> journal entry and access-log line for every response.
 
@@ -23,7 +24,8 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from mock_gateway.api.auth import authenticate
+from mock_gateway.api.auth import authenticate, check_query_buyer, check_user_agent
+from mock_gateway.api.call import parse_query_string
 from mock_gateway.errors import (
     ApiError,
     InternalError,
@@ -31,6 +33,7 @@ from mock_gateway.errors import (
     TooManyRequests,
     UriTooLong,
 )
+from mock_gateway.inputs import basic_credentials
 from mock_gateway.services import Services
 
 PUBLIC_ENDPOINTS = frozenset({"api.healthcheck", "api.media"})
@@ -70,8 +73,8 @@ def _before() -> None:
     if svc.saver is not None:
         svc.saver.ensure_started()
     if svc.faults.active:
-        auth = req.authorization
-        claimed = auth.username if auth is not None and auth.type == "basic" else None
+        credentials = basic_credentials(environ.get("HTTP_AUTHORIZATION"))
+        claimed = credentials[0] if credentials is not None else None
         decision = svc.faults.decide(req.method, req.path, claimed)
         if decision.delay_s:
             time.sleep(decision.delay_s)
@@ -81,7 +84,9 @@ def _before() -> None:
             raise _fault_error(decision.status, decision.retry_after)
     if req.endpoint in PUBLIC_ENDPOINTS:
         return
+    check_user_agent(svc, environ)
     buyer = authenticate()
+    check_query_buyer(buyer, parse_query_string(environ.get("QUERY_STRING", "")))
     limit = svc.rate_limiter.limit
     if limit is not None and req.endpoint is not None:
         retry = svc.rate_limiter.check(buyer, req.endpoint)

@@ -1,20 +1,48 @@
-"""HTTP Basic auth for the Flask path: the username is the buyer code (VERIFIED); 401 here,
-the 403 for another buyer's code in api.call.Call.check_buyer."""
+"""Who may call: HTTP Basic (the username is the buyer code, VERIFIED), the optional
+User-Agent requirement, and a `buyerCode` query naming the caller. The fast lane runs the same
+checks (mock_gateway.fastlane) through the functions below."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask import g, request
 
-from mock_gateway.errors import Unauthorized
-from mock_gateway.services import services
+from mock_gateway.errors import Forbidden, Unauthorized
+from mock_gateway.inputs import basic_credentials
+from mock_gateway.services import Services, services
 
 
 def authenticate() -> str:
-    """Return the authenticated buyer code, or raise Unauthorized."""
-    auth = request.authorization
-    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
-        raise Unauthorized()
-    if not services().credentials.verify(auth.username, auth.password):
-        raise Unauthorized()
-    g.buyer = auth.username
-    return auth.username
+    """Return the authenticated buyer code of the Flask request, or raise Unauthorized."""
+    svc = services()
+    buyer = caller(svc, request.environ)
+    if buyer is None:
+        raise Unauthorized(svc.settings.unauthorized_style, int(svc.clock.now().timestamp() * 1000))
+    g.buyer = buyer
+    return buyer
+
+
+def caller(svc: Services, environ: dict[str, Any]) -> str | None:
+    """The buyer whose valid Basic credentials the request carries (constant-time check)."""
+    credentials = basic_credentials(environ.get("HTTP_AUTHORIZATION"))
+    if credentials is None or not svc.credentials.verify(*credentials):
+        return None
+    return credentials[0]
+
+
+def check_user_agent(svc: Services, environ: dict[str, Any]) -> None:
+    """With MOCK_GATEWAY_REQUIRE_USER_AGENT on, a request without one is a 403."""
+    if svc.settings.require_user_agent and not environ.get("HTTP_USER_AGENT", "").strip():
+        raise Forbidden("A User-Agent header is required (MOCK_GATEWAY_REQUIRE_USER_AGENT is on)")
+
+
+def check_query_buyer(buyer: str, pairs: Iterable[tuple[str, str]]) -> None:
+    """Every non-empty `buyerCode` query value (any case of the name) must be the caller's."""
+    for key, value in pairs:
+        if value and value != buyer and key.lower() == "buyercode":
+            raise Forbidden(
+                f"buyerCode {value!r} does not match the authenticated buyer; "
+                "a buyer may only act on its own buyer code"
+            )

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
 
 from mock_gateway.errors import ApiError, BadBody, BadRequest, UnsupportedMediaType
+from mock_gateway.inputs import BadJson, bind_json, load_json
 from mock_gateway.schemas import Schemas
 from mock_gateway.services import services
 
 MAX_DEPTH = 32
 
 
-def json_body(schema: str, error: type[ApiError] = BadRequest) -> Any:
-    """Return the Flask request's body, parsed and valid against `schema`."""
+def json_body(schema: str, error: type[ApiError] = BadRequest, strict: bool | None = None) -> Any:
+    """Return the Flask request's body, bound and valid against `schema`.
+
+    `strict` defaults to the JSON binding setting (the control plane always binds strictly).
+    """
     check_content_type(request.mimetype, request.content_length)
-    return parse_body(request.get_data(cache=True), schema, services().schemas, error)
+    svc = services()
+    if strict is None:
+        strict = svc.settings.json_binding == "strict"
+    return parse_body(request.get_data(cache=True), schema, svc.schemas, error, strict)
 
 
 def check_content_type(mimetype: str, content_length: int | None) -> None:
@@ -28,14 +34,17 @@ def check_content_type(mimetype: str, content_length: int | None) -> None:
         )
 
 
-def parse_body(raw: bytes, schema: str, schemas: Schemas, error: type[ApiError]) -> Any:
-    """Parse and check a body; raise the route's error shape (400 or the bare-array 400)."""
+def parse_body(
+    raw: bytes, schema: str, schemas: Schemas, error: type[ApiError], strict: bool
+) -> Any:
+    """Parse, bind and check a body; raise the route's error shape (400 or the bare-array 400)."""
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        body = load_json(raw)
+    except BadJson:
         raise _as(error, BadBody().texts[0]) from None
     if _too_deep(body):
         raise _as(error, f"body is nested deeper than {MAX_DEPTH} levels")
+    body = bind_json(body, schemas.documents[schema], strict)
     problems = schemas.errors(schema, body)
     if problems:
         raise error(*problems)

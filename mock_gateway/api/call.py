@@ -14,6 +14,7 @@ from flask import g, request
 from werkzeug.sansio.utils import get_host
 
 from mock_gateway.errors import Forbidden
+from mock_gateway.inputs import path_text
 from mock_gateway.services import Services, services
 
 
@@ -33,6 +34,12 @@ class Call:
         if self._pairs is None:
             self._pairs = parse_query_string(self.query_string)
         return self._pairs
+
+    @property
+    def param(self) -> str:
+        """The route's path parameter (buyer code, request number…): the third segment."""
+        parts = self.path.split("/")
+        return parts[3] if len(parts) > 3 else ""
 
     @property
     def public_base(self) -> str:
@@ -60,7 +67,7 @@ def from_flask() -> Call:
         scheme=request.scheme,
         host=request.host,
         script_root=request.script_root,
-        path=request.path,
+        path=path_text(environ.get("PATH_INFO", "")),
         query_string=environ.get("QUERY_STRING", ""),
     )
 
@@ -75,7 +82,7 @@ def from_environ(svc: Services, buyer: str, environ: dict[str, Any]) -> Call:
         scheme=scheme,
         host=get_host(scheme, environ.get("HTTP_HOST"), server),
         script_root=environ.get("SCRIPT_NAME", "").rstrip("/"),
-        path=environ.get("PATH_INFO", ""),
+        path=path_text(environ.get("PATH_INFO", "")),
         query_string=environ.get("QUERY_STRING", ""),
     )
 

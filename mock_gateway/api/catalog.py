@@ -37,7 +37,6 @@ def offers_answer(call: Call) -> tuple[bytes, dict[str, str]]:
     if svc.settings.clamp_page_size:
         pairs = _clamp_page_size(pairs)
     query = read_query(svc.schemas, "offers-query", pairs)
-    call.check_buyer(query.get("buyerCode"), "buyerCode")
     page, size = query.get("Page", 1), query.get("PageSize", MAX_PAGE_SIZE)
     result = svc.gateway.offers_page(
         OfferQuery(
@@ -106,7 +105,8 @@ def _page_url_prefix(call: Call, pairs: list[tuple[str, str]]) -> str:
 
 @api.get("/v2/offers/<buyer_code>/stock-status")
 def stock_status(buyer_code: str) -> Response:
-    return render.raw_ok(stock_answer(from_flask(), buyer_code), {})
+    call = from_flask()
+    return render.raw_ok(stock_answer(call, call.param), {})
 
 
 def stock_answer(call: Call, buyer_code: str) -> bytes:

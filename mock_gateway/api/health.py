@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response
 
-from mock_gateway.api import api
-from mock_gateway.errors import json_response
+from mock_gateway.api import api, render
 
 
 @api.get("/healthcheck")
 def healthcheck() -> Response:
-    return json_response({"hasError": False, "messages": []})
+    # through the one renderer, so MOCK_GATEWAY_OMIT_DEFAULTS drops hasError here too
+    return render.ok({"hasError": False, "messages": []})

@@ -18,9 +18,9 @@ from mock_gateway.errors import BadRequest, CancelRejected
 @api.post("/v2/offers/<buyer_code>/items")
 def purchase(buyer_code: str) -> Response:
     call = from_flask()
-    call.check_buyer(buyer_code, "buyerCode")
+    call.check_buyer(call.param, "buyerCode")
     body = json_body("purchase-request")
-    return render.raw_ok(purchase_answer(call, buyer_code, body), {})
+    return render.raw_ok(purchase_answer(call, call.param, body), {})
 
 
 def purchase_answer(call: Call, buyer_code: str, body: Any) -> bytes:
@@ -44,7 +44,8 @@ def purchase_answer(call: Call, buyer_code: str, body: Any) -> bytes:
 
 @api.get("/v2/offers/<request_number>/B2Bs")
 def b2bs(request_number: str) -> Response:
-    return render.raw_ok(b2bs_answer(from_flask(), request_number), {})
+    call = from_flask()
+    return render.raw_ok(b2bs_answer(call, call.param), {})
 
 
 def b2bs_answer(call: Call, request_number: str) -> bytes:
@@ -59,7 +60,8 @@ def b2bs_answer(call: Call, request_number: str) -> bytes:
 @api.post("/v2/offers/<request_number>/cancel-items")
 def cancel_items(request_number: str) -> Response:
     body = json_body("cancel-request", error=CancelRejected)
-    return render.raw_ok(cancel_answer(from_flask(), request_number, body), {})
+    call = from_flask()
+    return render.raw_ok(cancel_answer(call, call.param, body), {})
 
 
 def cancel_answer(call: Call, request_number: str, body: Any) -> bytes:

@@ -7,7 +7,6 @@ and reports every problem with the parameter's documented name.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -15,11 +14,10 @@ from typing import Any
 from flask import request
 
 from mock_gateway.api.call import parse_query_string
-from mock_gateway.clock import parse_instant
 from mock_gateway.errors import BadRequest
+from mock_gateway.inputs import instant as parse_instant
+from mock_gateway.inputs import int32
 from mock_gateway.schemas import Schemas
-
-_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 
 
 def query_pairs() -> list[tuple[str, str]]:
@@ -68,7 +66,8 @@ def _skips_empty(spec: dict[str, Any]) -> bool:
 
 def _scalar(text: str, spec: dict[str, Any]) -> Any:
     if spec.get("type") == "integer":
-        return int(text) if _INTEGER.match(text.strip()) else text
+        number = int32(text)  # outside Int32, or not ASCII digits: the schema check names it
+        return text if number is None else number
     if "enum" in spec:
         for member in spec["enum"]:
             if isinstance(member, str) and member.lower() == text.strip().lower():

@@ -49,7 +49,7 @@ def body_of(schema: str) -> dict[str, Any]:
         if problems:
             raise BadRequest(*problems)
         return found
-    result: dict[str, Any] = json_body(schema)
+    result: dict[str, Any] = json_body(schema, strict=True)
     return result
 
 

@@ -20,7 +20,9 @@ _STATIC_FIELDS = {
 }
 # Fields whose order changes with every purchase or cancel.
 LIVE_FIELDS = ("stockQuantity", "lastModifiedDate")
-ORDERABLE_FIELDS = ("barcode", *_STATIC_FIELDS, *LIVE_FIELDS)
+# `id` is the catalog's own stable order (the order offers were loaded or added in): the docs'
+# example URL pages with orderBy=id.
+ORDERABLE_FIELDS = ("barcode", *_STATIC_FIELDS, *LIVE_FIELDS, "id")
 
 
 @dataclass
@@ -98,6 +100,9 @@ class Catalog:
         return ordered
 
     def _sort_key(self, order_by: str) -> Callable[[str], Any]:
+        if order_by == "id":
+            rank = {barcode: index for index, barcode in enumerate(self.offers)}
+            return rank.__getitem__
         if order_by == "stockQuantity":
             return lambda b: (self.stock[b], b)
         if order_by == "lastModifiedDate":

@@ -114,9 +114,9 @@ def test_offers__order_by_is_case_insensitive(api: ApiClient) -> None:
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("Page=abc", "Page must be an integer of at least 1"),
-        ("Page=0", "Page must be an integer of at least 1"),
-        ("Page=-3", "Page must be an integer of at least 1"),
+        ("Page=abc", "Page must be an integer from 1 to 2147483647"),
+        ("Page=0", "Page must be an integer from 1 to 2147483647"),
+        ("Page=-3", "Page must be an integer from 1 to 2147483647"),
         ("PageSize=0", "PageSize must be an integer from 1 to 20"),
         ("PageSize=21", "PageSize must be an integer from 1 to 20"),
         ("pagesize=1.5", "PageSize must be an integer from 1 to 20"),

@@ -1,0 +1,172 @@
+"""One parser per kind of input, shared by every entry point (the fast lane and the Flask views).
+
+The real gateway is ASP.NET Core; these functions bind input the way it does (see the contract's
+§2 rows on numbers, JSON bodies, dates and credentials) and none of them raises anything but a
+ValueError-free result or the contract's refusal: callers never need a broad `except`.
+
+- Basic credentials: `basic_credentials(header)`.
+- Int32 numbers, from a query string or a JSON string: `int32(text)`.
+- ISO-8601 instants: `instant(text)` (in mock_gateway.clock, where the config and the control
+  plane use it too; re-exported here).
+- JSON bodies: `load_json(raw)` and `bind_json(value, schema, strict)`.
+- Paths: `path_text(environ_path)`, the decoded text of a WSGI PATH_INFO.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from mock_gateway.clock import parse_instant as instant
+
+__all__ = [
+    "INT32_MAX",
+    "INT32_MIN",
+    "BadJson",
+    "NotAnInteger",
+    "basic_credentials",
+    "bind_json",
+    "instant",
+    "int32",
+    "load_json",
+    "path_text",
+]
+
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+
+# .NET's NumberStyles.Integer: leading and trailing white space, an optional sign, ASCII digits.
+# `[0-9]`, not `\d`: Python's \d and int() accept Arabic-Indic and other Unicode digits.
+_INT32 = re.compile(r"[\t\n\v\f\r ]*([+-]?)0*([0-9]{1,10})[\t\n\v\f\r ]*", re.ASCII)
+
+
+def int32(text: str) -> int | None:
+    """The Int32 that `text` spells, or None (not a number, or outside Int32's range)."""
+    match = _INT32.fullmatch(text)
+    if match is None:
+        return None
+    value = int(match[2])
+    if match[1] == "-":
+        value = -value
+    return value if INT32_MIN <= value <= INT32_MAX else None
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """The (username, password) of an `Authorization: Basic …` header, or None.
+
+    WSGI hands header values as latin-1 text; anything that is not base64 of UTF-8
+    `user:password` with a non-empty user is None (a 401), whatever bytes it holds.
+    """
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    token = token.strip()
+    if not token.isascii():
+        return None
+    try:
+        decoded = base64.b64decode(token, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    username, colon, password = decoded.partition(":")
+    if not colon or not username:
+        return None
+    return username, password
+
+
+def path_text(raw: str) -> str:
+    """The text of a WSGI path (latin-1 code points standing for bytes), decoded as UTF-8.
+
+    Werkzeug decodes the same way, so the fast lane and the Flask views see the same segments;
+    bytes that are not UTF-8 become U+FFFD (they match no buyer, request or product).
+    """
+    if raw.isascii():
+        return raw
+    return raw.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
+class BadJson(ValueError):
+    """The body is not JSON (or holds a literal the gateway's parser refuses)."""
+
+
+class NotAnInteger:
+    """Stands for a JSON number that cannot bind to an integer (a fraction, an exponent, or
+    more digits than any integer type holds): it fails every schema `integer` check."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _json_int(text: str) -> int | NotAnInteger:
+    # int() of thousands of digits raises (Python's int-string limit); nothing needs them
+    return int(text) if len(text) <= 20 else NotAnInteger(text)
+
+
+def _json_constant(text: str) -> Any:
+    raise BadJson(f"{text} is not JSON")  # System.Text.Json refuses NaN and Infinity literals
+
+
+def load_json(raw: bytes) -> Any:
+    """Parse a JSON body (UTF-8, optional BOM); raise BadJson for anything that is not JSON.
+
+    A repeated property: the last wins, as in System.Text.Json. Fractions stay floats; big
+    integers become NotAnInteger, so no input reaches Python's int-string limit.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+        return json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+    except BadJson:
+        raise
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BadJson("not JSON") from None
+
+
+def bind_json(value: Any, schema: dict[str, Any], strict: bool) -> Any:
+    """Bind a parsed body to a schema as ASP.NET Core's web defaults do (unless `strict`).
+
+    Web defaults: property names match case-insensitively (the last of several spellings wins)
+    and integers may come as JSON strings ("2"). Either way a float for an integer property
+    becomes NotAnInteger (System.Text.Json refuses 2.0 for an int). What does not bind stays as
+    it is, for the schema check to name.
+    """
+    if isinstance(value, dict):
+        properties: dict[str, Any] = schema.get("properties") or {}
+        if not properties:
+            return value
+        names: dict[str, str] = _names_by_lower(tuple(properties))
+        bound: dict[str, Any] = {}
+        for key, item in value.items():
+            name = str(key) if strict else names.get(str(key).lower(), str(key))
+            bound.pop(name, None)  # keep the order of the last spelling
+            spec = properties.get(name)
+            bound[name] = _bind_value(item, spec, strict) if spec is not None else item
+        return bound
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [_bind_value(item, schema["items"], strict) for item in value]
+    return value
+
+
+def _bind_value(value: Any, spec: dict[str, Any], strict: bool) -> Any:
+    if spec.get("type") == "integer":
+        if isinstance(value, float):
+            return NotAnInteger(repr(value))
+        if isinstance(value, str) and not strict:
+            number = int32(value)
+            return value if number is None else number
+        return value
+    return bind_json(value, spec, strict)
+
+
+@lru_cache(maxsize=64)
+def _names_by_lower(names: tuple[str, ...]) -> dict[str, str]:
+    return {name.lower(): name for name in names}
