@@ -11,6 +11,7 @@ from mock_gateway.assembly import build_services
 from mock_gateway.clock import ControlledClock
 from mock_gateway.config import Settings, load_settings
 from mock_gateway.control import control
+from mock_gateway.delivery import BodyDrain
 from mock_gateway.errors import register_error_handlers
 from mock_gateway.fastlane import FastLane
 from mock_gateway.routing import PathNormalizer
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, clock: ControlledClock | None =
     if settings.control_plane:
         app.register_blueprint(control)
     register_error_handlers(app)
-    app.wsgi_app = PathNormalizer(FastLane(app.wsgi_app, services))  # type: ignore[method-assign]
+    fast = FastLane(app.wsgi_app, services)
+    app.wsgi_app = BodyDrain(PathNormalizer(fast))  # type: ignore[method-assign]
     services.ready = True
     return app

@@ -21,6 +21,26 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+# The mock's time stays within these bounds, so that every derived instant (the next cut-off,
+# a packing delay, a date rendered in another zone) is one Python can represent.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+class ClockRangeError(ValueError):
+    """An instant outside EARLIEST..LATEST for the mock's clock."""
+
+    def __init__(self) -> None:
+        low, high = format_instant(EARLIEST), format_instant(LATEST)
+        super().__init__(f"the mock's clock stays between {low} and {high}")
+
+
+def _in_range(at: datetime) -> datetime:
+    if not EARLIEST <= at <= LATEST:
+        raise ClockRangeError()
+    return at
+
+
 class ControlledClock:
     """A clock that runs in real time or stands frozen, and can be moved either way.
 
@@ -32,7 +52,7 @@ class ControlledClock:
         self._source = source or SystemClock()
         self._lock = threading.Lock()
         self._offset = timedelta(0)
-        self._frozen_at = _utc(frozen_at) if frozen_at else None
+        self._frozen_at = _in_range(_utc(frozen_at)) if frozen_at else None
 
     @property
     def frozen(self) -> bool:
@@ -47,7 +67,7 @@ class ControlledClock:
     def freeze(self, at: datetime | None = None) -> datetime:
         """Stop the clock at `at` (default: the current instant)."""
         with self._lock:
-            self._frozen_at = _utc(at) if at else self.now()
+            self._frozen_at = _in_range(_utc(at)) if at else self.now()
             return self._frozen_at
 
     def advance(self, by: timedelta) -> datetime:
@@ -55,16 +75,20 @@ class ControlledClock:
         if by < timedelta(0):
             raise ValueError("a clock only moves forward")
         with self._lock:
+            try:
+                target = _in_range(self.now() + by)
+            except OverflowError:
+                raise ClockRangeError() from None
             if self._frozen_at is not None:
-                self._frozen_at += by
-                return self._frozen_at
+                self._frozen_at = target
+                return target
             self._offset += by
             return self.now()
 
     def set(self, at: datetime) -> datetime:
         """Move the clock to `at`, keeping its mode."""
         with self._lock:
-            at = _utc(at)
+            at = _in_range(_utc(at))
             if self._frozen_at is not None:
                 self._frozen_at = at
             else:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from mock_gateway.clock import parse_instant
+from mock_gateway.clock import EARLIEST, LATEST, parse_instant
 
 PREFIX = "MOCK_GATEWAY_"
 DEFAULT_BUYERS = "DEMO01:demo-pass"
@@ -131,12 +131,32 @@ def parse_duration(text: str) -> timedelta:
     iso = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?", text)
     if iso and text not in ("P", "PT"):
         days, hours, minutes, seconds = (float(g) if g else 0.0 for g in iso.groups())
-        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        try:
+            return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        except OverflowError:
+            raise ValueError(text) from None
     match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?", text)
     if not match:
         raise ValueError(text)
     unit = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2] or "s"]
-    return timedelta(seconds=float(match[1]) * unit)
+    try:
+        return timedelta(seconds=float(match[1]) * unit)
+    except OverflowError:  # more than timedelta holds (about 2.7 million years)
+        raise ValueError(text) from None
+
+
+def _parse_clock_start(text: str) -> datetime:
+    at = parse_instant(text)
+    if not EARLIEST <= at <= LATEST:
+        raise ValueError(text)
+    return at
+
+
+def _parse_packing_delay(text: str) -> timedelta:
+    delay = parse_duration(text)
+    if delay > timedelta(days=366):
+        raise ValueError(text)
+    return delay
 
 
 def _positive_seconds(value: timedelta) -> float:
@@ -194,11 +214,19 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "CATALOG_SIZE": ("catalog_size", _parse_int(0, 1_000_000), "0 (use fixtures) to 1000000"),
     "FIXTURES": ("fixtures_dir", lambda t: Path(t.strip()), "a directory of fixture files"),
     "BUYERS": ("buyers", _parse_buyers, "CODE:password pairs separated by commas"),
-    "CLOCK_START": ("clock_start", parse_instant, "an ISO-8601 instant (frozen clock)"),
+    "CLOCK_START": (
+        "clock_start",
+        _parse_clock_start,
+        "an ISO-8601 instant from 1970 to 9000 (frozen clock)",
+    ),
     "CUTOFF_TIME": ("cutoff_time", _parse_cutoff_time, "HH:MM (24 h) or 'off'"),
     "CUTOFF_TIMEZONE": ("cutoff_timezone", _parse_zone, "an IANA zone such as Europe/Istanbul"),
     "CUTOFF_QUANTITY": ("cutoff_quantity", _parse_int(0), "a non-negative integer (0 = off)"),
-    "PACKING_DELAY": ("packing_delay", parse_duration, "a duration such as 0, 90s, 15m, 2h"),
+    "PACKING_DELAY": (
+        "packing_delay",
+        _parse_packing_delay,
+        "a duration up to 366d such as 0, 90s, 15m, 2h",
+    ),
     "CLAMP_PAGE_SIZE": ("clamp_page_size", _parse_bool, "true or false"),
     "UNKNOWN_BARCODES_AS_ZERO": ("unknown_barcodes_as_zero", _parse_bool, "true or false"),
     "EMPTY_PURCHASE_IS_ERROR": ("empty_purchase_is_error", _parse_bool, "true or false"),

@@ -27,7 +27,8 @@ if _settings.workers != 1:
 
 bind = [f"{_settings.host}:{_settings.port}"]
 workers = 1
-worker_class = "gthread"
+# gthread, answering gunicorn's own refusals (unparsable HTTP) in the contract's JSON envelope
+worker_class = "mock_gateway.worker.JsonErrorWorker"
 threads = _settings.threads
 preload_app = True  # load data (and fail on bad data) once, before the worker starts
 timeout = 30

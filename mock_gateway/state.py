@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_gateway.clock import ControlledClock, format_instant, parse_instant
+from mock_gateway.clock import (
+    EARLIEST,
+    LATEST,
+    ClockRangeError,
+    ControlledClock,
+    format_instant,
+    parse_instant,
+)
 from mock_gateway.data.fixtures import FixtureError, build_data_set, offer_document
 from mock_gateway.domain.batches import CutoffPolicy
 from mock_gateway.domain.gateway import Gateway
@@ -216,6 +223,8 @@ def _instant(value: str | None) -> Any:
 def restore_clock(document: dict[str, Any], clock: ControlledClock) -> None:
     """Put the clock where the exported state had it, in the same mode."""
     at = parse_instant(document["clock"]["now"])
+    if not EARLIEST <= at <= LATEST:
+        raise StateError(f"clock.now: {ClockRangeError()}")
     if document["clock"]["frozen"]:
         clock.freeze(at)
     else:

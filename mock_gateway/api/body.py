@@ -23,7 +23,16 @@ def json_body(schema: str, error: type[ApiError] = BadRequest, strict: bool | No
     svc = services()
     if strict is None:
         strict = svc.settings.json_binding == "strict"
-    return parse_body(request.get_data(cache=True), schema, svc.schemas, error, strict)
+    return parse_body(request_bytes(error), schema, svc.schemas, error, strict)
+
+
+def request_bytes(error: type[ApiError] = BadRequest) -> bytes:
+    """The Flask request's body bytes; a body that cannot be read is the route's 400."""
+    try:
+        data: bytes = request.get_data(cache=True)
+    except OSError:  # a malformed chunked body (gunicorn's InvalidChunkSize is an IOError)
+        raise _as(error, BadBody().texts[0]) from None
+    return data
 
 
 def check_content_type(mimetype: str, content_length: int | None) -> None:

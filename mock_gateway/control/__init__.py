@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from mock_gateway.api.body import json_body
+from mock_gateway.api.body import json_body, request_bytes
 from mock_gateway.errors import ApiError, BadRequest, json_response
 from mock_gateway.services import services
 
@@ -43,7 +43,7 @@ def _require_token() -> None:
 
 def body_of(schema: str) -> dict[str, Any]:
     """The request's JSON object, valid against `schema`; an empty body counts as {}."""
-    if not request.get_data(cache=True):
+    if not request_bytes():
         found: dict[str, Any] = {}
         problems = services().schemas.errors(schema, found)
         if problems:

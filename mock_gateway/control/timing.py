@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response
 
-from mock_gateway.clock import format_instant, parse_instant
+from mock_gateway.clock import ClockRangeError, ControlledClock, format_instant, parse_instant
 from mock_gateway.config import parse_duration
 from mock_gateway.control import body_of, control, done
 from mock_gateway.errors import BadRequest
@@ -43,14 +44,24 @@ def read_clock() -> Response:
 
 @control.post("/clock/freeze")
 def freeze_clock() -> Response:
-    services().clock.freeze(_instant(body_of("control-clock"), required=False))
+    at = _instant(body_of("control-clock"), required=False)
+    _move(lambda clock: clock.freeze(at))
     return done(clock_view())
 
 
 @control.post("/clock/set")
 def set_clock() -> Response:
-    services().clock.set(_instant(body_of("control-clock"), required=True))
+    at = _instant(body_of("control-clock"), required=True)
+    _move(lambda clock: clock.set(at))
     return done(clock_view())
+
+
+def _move(change: Callable[[ControlledClock], object]) -> None:
+    """Move the clock, or answer 400 when the target is outside the clock's range."""
+    try:
+        change(services().clock)
+    except ClockRangeError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 @control.post("/clock/advance")
@@ -62,7 +73,7 @@ def advance_clock() -> Response:
         raise BadRequest(
             "by must be a duration: seconds, or text such as 90s, 15m, 2h, 1d, PT1H30M"
         ) from None
-    services().clock.advance(by)
+    _move(lambda clock: clock.advance(by))
     return done(clock_view())
 
 
