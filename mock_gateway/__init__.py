@@ -11,11 +11,11 @@ __version__ = "0.1.0"
 __all__ = ["create_app"]
 
 
-def create_app(settings: Any = None, clock: Any = None) -> Flask:
+def create_app(settings: Any = None, clock: Any = None, *, fast_lane: bool = True) -> Flask:
     """Create a fresh app with its own state (`mock_gateway:create_app()` for WSGI servers).
 
     Imported lazily so that `import mock_gateway` (the health check, the CLI) stays cheap.
     """
     from mock_gateway.app import create_app as build
 
-    return build(settings, clock)
+    return build(settings, clock, fast_lane=fast_lane)

@@ -17,8 +17,16 @@ from mock_gateway.fastlane import FastLane
 from mock_gateway.routing import PathNormalizer
 
 
-def create_app(settings: Settings | None = None, clock: ControlledClock | None = None) -> Flask:
-    """Create a fresh app with its own state (every test gets its own)."""
+def create_app(
+    settings: Settings | None = None,
+    clock: ControlledClock | None = None,
+    *,
+    fast_lane: bool = True,
+) -> Flask:
+    """Create a fresh app with its own state (every test gets its own).
+
+    `fast_lane=False` answers everything through Flask: the differential test compares the two.
+    """
     settings = settings or load_settings()
     services = build_services(settings, clock)
     app = Flask("mock_gateway")
@@ -32,7 +40,7 @@ def create_app(settings: Settings | None = None, clock: ControlledClock | None =
     if settings.control_plane:
         app.register_blueprint(control)
     register_error_handlers(app)
-    fast = FastLane(app.wsgi_app, services)
-    app.wsgi_app = BodyDrain(PathNormalizer(fast))  # type: ignore[method-assign]
+    inner = FastLane(app.wsgi_app, services) if fast_lane else app.wsgi_app
+    app.wsgi_app = BodyDrain(PathNormalizer(inner))  # type: ignore[method-assign]
     services.ready = True
     return app

@@ -11,8 +11,18 @@ from dataclasses import dataclass, field
 from mock_gateway.routing import canonical_path, split_base_path
 
 ENVELOPE = "error-envelope"
-COMMON_ERRORS = {401: ENVELOPE, 413: ENVELOPE, 414: ENVELOPE, 415: ENVELOPE, 429: ENVELOPE}
-FAULTS = {500: "internal-error", 503: ENVELOPE}
+# every authenticated operation: credentials (401), a buyerCode query of another buyer or a
+# missing User-Agent when required (403), body limits (413, 415), rate-limit emulation (429)
+COMMON_ERRORS = {
+    401: ENVELOPE,
+    403: ENVELOPE,
+    413: ENVELOPE,
+    415: ENVELOPE,
+    429: ENVELOPE,
+}
+# every operation: an over-long path or query (414), and the statuses a fault rule can force
+ANY_OPERATION = {414: ENVELOPE}
+FAULTS = {429: ENVELOPE, 500: "internal-error", 502: ENVELOPE, 503: ENVELOPE, 504: ENVELOPE}
 
 
 @dataclass(frozen=True)
@@ -111,12 +121,16 @@ def find_operation(method: str, raw_path: str) -> Operation | None:
 
 def response_schema(operation: Operation, status: int) -> str | None:
     """The schema a response of this status must match (None: the status is undocumented)."""
-    if status in operation.responses:
-        return operation.responses[status]
-    if status in FAULTS:
-        return FAULTS[status]
-    if operation.auth and status in COMMON_ERRORS:
-        return COMMON_ERRORS[status]
-    if status in (413, 414, 415):
-        return ENVELOPE
-    return None
+    return documented_responses(operation).get(status)
+
+
+def documented_responses(operation: Operation) -> dict[int, str]:
+    """Every status the operation can answer, with its schema: the OpenAPI document's list."""
+    statuses = {**ANY_OPERATION, **FAULTS}
+    if operation.auth:
+        statuses.update(COMMON_ERRORS)
+    if operation.method == "GET":  # a GET's body is never read
+        statuses.pop(413, None)
+        statuses.pop(415, None)
+    statuses.update(operation.responses)
+    return statuses

@@ -6,22 +6,36 @@ import copy
 from typing import Any
 
 from mock_gateway import __version__
-from mock_gateway.contract import COMMON_ERRORS, FAULTS, OPERATIONS, Operation
+from mock_gateway.contract import COMMON_ERRORS, FAULTS, OPERATIONS, Operation, documented_responses
+from mock_gateway.pipeline import MAX_PATH, MAX_QUERY
 from mock_gateway.schemas import URN, Schemas
 
 DESCRIPTIONS = {
     200: "OK",
     400: "Bad request",
     401: "Missing or wrong Basic credentials",
-    403: "buyerCode is not the authenticated buyer",
+    403: "buyerCode (path or query) is not the authenticated buyer, or User-Agent is missing "
+    "while MOCK_GATEWAY_REQUIRE_USER_AGENT is on",
     404: "Not found",
-    413: "Body larger than the configured limit",
-    414: "Path or query string too long",
+    413: "Body larger than MOCK_GATEWAY_MAX_BODY_BYTES (default 1048576 bytes)",
+    414: f"Path longer than {MAX_PATH} or query string longer than {MAX_QUERY} characters, as "
+    "sent (percent-encoded); a request within every parameter's documented bounds never gets it",
     415: "Content-Type is not application/json",
-    429: "Rate limit (emulation, off by default)",
+    429: "Rate limit (emulation, off by default), or a fault rule",
     500: "Internal error (fault injection only)",
+    502: "Bad gateway (fault injection only)",
     503: "Unavailable (fault injection only)",
+    504: "Gateway timeout (fault injection only)",
 }
+
+# Documented bounds of path and query values. The mock accepts longer values (a barcode of any
+# length matches nothing); these bounds are what is guaranteed to fit the request-line limits
+# above even fully percent-encoded: path values of up to 128 characters of any kind, query values
+# of printable ASCII (each at most 3 bytes encoded), at most 100 values of an array.
+PATH_VALUE = {"type": "string", "minLength": 1, "maxLength": 128}
+QUERY_TEXT = {"maxLength": 128, "pattern": "^[ -~]*$"}
+QUERY_ARRAY = {"maxItems": 100}
+QUERY_ITEM = {"maxLength": 64, "pattern": "^[ -~]*$"}
 PROBLEM = "application/problem+json"
 
 
@@ -91,18 +105,15 @@ def _ref(name: str) -> dict[str, str]:
 
 def _operation(operation: Operation, schemas: Schemas) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        {"name": name, "in": "path", "required": True, "schema": dict(PATH_VALUE)}
         for name in operation.params
     ]
-    if operation.query:
-        parameters += _query_parameters(schemas.documents[operation.query])
-    statuses = dict(operation.responses)
-    if operation.auth:
-        statuses.update(COMMON_ERRORS)
-        if operation.method == "GET":
-            statuses.pop(413, None)
-            statuses.pop(415, None)
-    statuses.update(FAULTS)
+    query = schemas.documents[operation.query] if operation.query else {"properties": {}}
+    if operation.auth and "buyerCode" not in query["properties"]:
+        # every authenticated endpoint takes it (the contract's §2): 403 unless it is the caller
+        query = {"properties": {**query["properties"], "buyerCode": {"type": "string"}}}
+    parameters += [_bounded(p) for p in _query_parameters(query)]
+    statuses = documented_responses(operation)
     responses = {str(status): _response(status, name) for status, name in sorted(statuses.items())}
     if operation.id == "createPurchaseRequest":
         responses["200"]["links"] = {
@@ -151,6 +162,16 @@ def _query_parameters(query_schema: dict[str, Any]) -> list[dict[str, Any]]:
             parameter["explode"] = True
         parameters.append(parameter)
     return parameters
+
+
+def _bounded(parameter: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter with the documented bounds that keep a request within the limits."""
+    schema = dict(parameter["schema"])
+    if schema.get("type") == "array":
+        schema = {**QUERY_ARRAY, **schema, "items": {**schema.get("items", {}), **QUERY_ITEM}}
+    elif schema.get("type") == "string" and "format" not in schema:
+        schema = {**schema, **QUERY_TEXT}
+    return {**parameter, "schema": schema}
 
 
 def _response(status: int, schema_name: str) -> dict[str, Any]:

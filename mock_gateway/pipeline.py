@@ -50,8 +50,11 @@ def _skips_pipeline(path: str) -> bool:
     return path.startswith(("/__mock/", "/media/")) or path == "/__mock"
 
 
-MAX_PATH = 2048  # characters; gunicorn refuses request lines over 8190 bytes before us
-MAX_QUERY = 6144
+# The request-line limits, in characters as the server hands them over (the path decoded to
+# bytes, the query as sent). gunicorn's own cap is off (its refusal is HTML); these are stated
+# in the OpenAPI document, whose parameter bounds always fit them (mock_gateway.openapi).
+MAX_PATH = 2048
+MAX_QUERY = 32768
 
 
 def _before() -> None:

@@ -15,6 +15,7 @@ from mock_gateway.errors import ModelNotFound, ProductNotFound
 from mock_gateway.services import services
 
 MAX_PAGE_SIZE = 20  # VERIFIED
+CACHED_QUERY_LENGTH = 2048  # longer queries are answered but not cached (bounded memory)
 
 
 @api.get("/v1_1/offers")
@@ -52,7 +53,8 @@ def offers_answer(call: Call) -> tuple[bytes, dict[str, str]]:
     )
     body = render.offers_body(svc, result.items, call.public_base)
     headers = _paging_headers(call, pairs, page, size, result.total)
-    svc.offer_pages.put(key, stamp, body, headers)
+    if len(call.query_string) <= CACHED_QUERY_LENGTH:
+        svc.offer_pages.put(key, stamp, body, headers)
     return body, headers
 
 

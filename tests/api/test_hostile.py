@@ -48,7 +48,7 @@ ITEMS = "/v2/offers/DEMO01/items"
         ("POST", ITEMS, {"data": "[]", "headers": {"Content-Type": "application/xml"}}, 415),
         ("POST", ITEMS, {"data": "[]"}, 415),
         ("PUT", ITEMS, {}, 405),
-        ("GET", "/v1_1/offers?" + "a=1&" * 3000, {}, 414),
+        ("GET", "/v1_1/offers?" + "a=1&" * 9000, {}, 414),
         ("GET", "/v2/products/" + "x" * 5000 + "/images", {}, 414),
         ("GET", "/v2/products/..%2F..%2Fetc%2Fpasswd/images", {}, 404),
         ("GET", "/v2/products/%00%01%7F/rating", {}, 404),
