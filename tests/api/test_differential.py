@@ -54,8 +54,9 @@ AUTHORIZATION = st.sampled_from(
     ]
 )
 
+LONG = "x" * 300
 PARAMS = st.sampled_from(
-    [*STOCKED, "DEMO01", "DEMO01", "OTHER02", "demo01", "{req}", "{req}", "999", "é", "%FF", "x" * 300]
+    [*STOCKED, "DEMO01", "DEMO01", "OTHER02", "demo01", "{req}", "{req}", "999", "é", "%FF", LONG]
 )
 
 ROUTES = st.sampled_from(
