@@ -2,11 +2,8 @@
 
 Every emulated operation, positive and negative cases, plus the stateful phase that follows the
 OpenAPI links purchase -> cancel-items / B2Bs. Seeded and bounded, so it is reproducible and
-fits CI. The checks are the contract's promises: no 5xx, every status documented, every body
-and Content-Type as documented. Not checked: `negative_data_rejection` (the gateway's ASP.NET
-binding ignores unknown query parameters, so "extra parameter" cases are rightly accepted) and
-`positive_data_acceptance` (schema-valid purchases of barcodes not in the catalog are rightly
-refused).
+fits CI. Every schemathesis check runs except those the committed schemathesis.toml disables,
+each with its reason there.
 """
 
 from __future__ import annotations
@@ -17,17 +14,7 @@ from pathlib import Path
 
 from tests.live.server import served
 
-CHECKS = ",".join(
-    (
-        "not_a_server_error",
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_schema_conformance",
-        "response_headers_conformance",
-        "use_after_free",
-        "ensure_resource_availability",
-    )
-)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_schemathesis__no_5xx_and_no_schema_violation(tmp_path: Path) -> None:
@@ -36,11 +23,11 @@ def test_schemathesis__no_5xx_and_no_schema_violation(tmp_path: Path) -> None:
     ) as base:
         command = [
             str(Path(sys.executable).parent / "schemathesis"),
+            "--config-file", str(ROOT / "schemathesis.toml"),
             "run",
             f"{base}/__mock/openapi.json",
             "--url", f"{base}/b2bbuyergateway",
             "--auth", "DEMO01:demo-pass",
-            "--checks", CHECKS,
             "--phases", "coverage,fuzzing,stateful",
             "--max-examples", "40",
             "--seed", "20261129",
