@@ -45,6 +45,14 @@ def test_clock__read_freeze_advance_resume(gw: MockGateway) -> None:
         ("clock/freeze", {"at": "noon"}, "at must be an ISO-8601 instant"),
         ("clock/set", {}, "at is required"),
         ("reset", {"seed": -1}, "seed must be a non-negative integer"),
+        ("clock/set", {"at": "9999-12-31T23:59:59Z"}, "the mock's clock stays between"),
+        ("clock/set", {"at": "9999-12-31T23:59:59-05:00"}, "at must be an ISO-8601 instant"),
+        ("clock/freeze", {"at": "0001-01-01T00:00:00Z"}, "the mock's clock stays between"),
+        ("clock/freeze", {"at": "1700000000000"}, "at must be an ISO-8601 instant"),
+        ("clock/advance", {"by": "999999999999d"}, "by must be a duration"),
+        ("clock/advance", {"by": "2000000y"}, "by must be a duration"),
+        ("clock/advance", {"by": 10**30}, "by must be a duration"),
+        ("clock/advance", {"by": "3000000d"}, "the mock's clock stays between"),
     ],
 )
 def test_control__bad_input_is_400_and_changes_nothing(
