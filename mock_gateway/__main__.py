@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,10 +48,24 @@ def _serve(args: argparse.Namespace) -> int:
         value = getattr(args, flag)
         if value is not None:
             os.environ[PREFIX + name] = str(value)
-    load_settings()  # fail here, with one line, before gunicorn starts
+    settings = load_settings()  # fail here, with one line, before gunicorn starts
+    _check_port_free(settings.host, settings.port)
     command = [sys.executable, "-m", "gunicorn", "-c", "python:mock_gateway.gunicorn_conf"]
     os.execv(sys.executable, command)
     return 0  # not reached
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail in the foreground, with one line, when another process holds the port."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise OSError(
+            f"cannot listen on {host}:{port}: {error.strerror or error} (is another mock or "
+            "server running there? stop it, or choose another port with --port or "
+            "MOCK_GATEWAY_PORT)"
+        ) from None
 
 
 def _seed(args: argparse.Namespace) -> int:

@@ -107,7 +107,7 @@ def reset(svc: Services, seed: int | None = None, catalog_size: int | None = Non
     if settings.clock_start is not None:
         svc.clock.freeze(settings.clock_start)
     else:
-        svc.clock.resume()
+        svc.clock.to_real_time()
     svc.settings = settings
     svc.gateway = gateway
     svc.credentials.replace_all(dict(settings.buyers))

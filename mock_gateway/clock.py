@@ -96,7 +96,15 @@ class ControlledClock:
             return at
 
     def resume(self) -> datetime:
-        """Return to real time (no offset)."""
+        """Run in real time again, continuing from the current mock time (never a jump)."""
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - self._source.now()
+                self._frozen_at = None
+            return self.now()
+
+    def to_real_time(self) -> datetime:
+        """Run at the wall clock's time, with no offset (the state at a plain start-up)."""
         with self._lock:
             self._frozen_at = None
             self._offset = timedelta(0)

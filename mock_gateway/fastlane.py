@@ -76,7 +76,7 @@ class FastLane:
             call = from_environ(svc, buyer, environ)
             if svc.faults.active and svc.faults.any_match(method, call.path, buyer):
                 raise Delegate()  # the pipeline applies (and counts) the rule
-            check_query_buyer(buyer, call.pairs)
+            check_query_buyer(buyer, call.query_string)
             headers: dict[str, str] = {}
             if path == "/v1_1/offers":
                 body, headers = offers_answer(call)

@@ -56,6 +56,18 @@ def on_starting(server: object) -> None:
         sys.exit(2)
 
 
+def when_ready(server: object) -> None:
+    """Print the banner once the app is loaded and the socket listens."""
+    from mock_gateway.banner import banner
+
+    app = getattr(server, "app", None)
+    wsgi = app.wsgi() if app is not None else None
+    services = getattr(wsgi, "extensions", {}).get("mock_gateway")
+    if services is not None:
+        sys.stderr.write(banner(services))
+        sys.stderr.flush()
+
+
 def worker_exit(server: object, worker: object) -> None:
     """Graceful shutdown: save durable state (when on) before the worker goes."""
     app = getattr(worker, "wsgi", None)

@@ -1,8 +1,9 @@
 """One parser per kind of input, shared by every entry point (the fast lane and the Flask views).
 
 The real gateway is ASP.NET Core; these functions bind input the way it does (see the contract's
-§2 rows on numbers, JSON bodies, dates and credentials) and none of them raises anything but a
-ValueError-free result or the contract's refusal: callers never need a broad `except`.
+§2 rows on numbers, JSON bodies, dates and credentials). Each returns a value or None, or raises
+one named ValueError (BadJson, the date's ValueError) for any input whatever: callers never need
+a broad `except`, and no input reaches Python's own limits (int-string length, date range).
 
 - Basic credentials: `basic_credentials(header)`.
 - Int32 numbers, from a query string or a JSON string: `int32(text)`.
@@ -10,6 +11,7 @@ ValueError-free result or the contract's refusal: callers never need a broad `ex
   plane use it too; re-exported here).
 - JSON bodies: `load_json(raw)` and `bind_json(value, schema, strict)`.
 - Paths: `path_text(environ_path)`, the decoded text of a WSGI PATH_INFO.
+- Query strings: `parse_query_string(raw)`, (name, value) pairs in order.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import re
 from functools import lru_cache
 from typing import Any
+from urllib.parse import unquote_plus
 
 from mock_gateway.clock import parse_instant as instant
 
@@ -33,6 +36,7 @@ __all__ = [
     "instant",
     "int32",
     "load_json",
+    "parse_query_string",
     "path_text",
 ]
 
@@ -170,3 +174,24 @@ def _bind_value(value: Any, spec: dict[str, Any], strict: bool) -> Any:
 @lru_cache(maxsize=64)
 def _names_by_lower(names: tuple[str, ...]) -> dict[str, str]:
     return {name.lower(): name for name in names}
+
+
+def parse_query_string(raw: str) -> list[tuple[str, str]]:
+    """A query as (name, value) pairs, in order.
+
+    Cheaper than werkzeug's MultiDict and parse_qsl: most partner queries (page numbers,
+    barcodes) need no unquoting, so only parts with '%' or '+' go through unquote_plus.
+    """
+    if not raw:
+        return []
+    if not raw.isascii():  # WSGI hands raw bytes as latin-1; partners send UTF-8
+        raw = raw.encode("latin-1").decode("utf-8", "replace")
+    pairs = []
+    for part in raw.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if "%" in part or "+" in part:
+            key, value = unquote_plus(key), unquote_plus(value)
+        pairs.append((key, value))
+    return pairs

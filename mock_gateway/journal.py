@@ -3,6 +3,7 @@ headers are not recorded at all, only the buyer code."""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from mock_gateway.clock import format_instant
+from mock_gateway.inputs import BadJson, NotAnInteger, load_json
 
 MAX_BODY_CHARS = 64 * 1024
 
@@ -35,9 +37,9 @@ class Entry:
             "method": self.method,
             "path": self.path,
             "query": self.query,
-            "body": _text(self.body),
+            "body": _content(self.body),
             "status": self.status,
-            "response": _text(self.response),
+            "response": _content(self.response),
             "durationMs": round(self.duration_ms, 3),
         }
 
@@ -83,6 +85,32 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _content(value: bytes | str) -> Any:
+    """A body as the JSON value it holds (an object, an array…), else as text ("" for none).
+
+    Decoded only when the journal is read, so recording stays cheap on the hot path.
+    """
+    if isinstance(value, bytes) and value and len(value) <= MAX_BODY_CHARS:
+        try:
+            parsed = load_json(value)
+        except BadJson:
+            return _text(value)
+        if _serializable(parsed):
+            return parsed
+    return _text(value)
+
+
+def _serializable(value: Any) -> bool:
+    """Whether a parsed body dumps back to JSON (no huge integers, no infinite floats)."""
+    if isinstance(value, dict):
+        return all(_serializable(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_serializable(v) for v in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return not isinstance(value, NotAnInteger)
 
 
 def _text(value: bytes | str) -> str:

@@ -25,7 +25,6 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 
 from mock_gateway.api.auth import authenticate, check_query_buyer, check_user_agent
-from mock_gateway.api.call import parse_query_string
 from mock_gateway.errors import (
     ApiError,
     InternalError,
@@ -89,7 +88,7 @@ def _before() -> None:
         return
     check_user_agent(svc, environ)
     buyer = authenticate()
-    check_query_buyer(buyer, parse_query_string(environ.get("QUERY_STRING", "")))
+    check_query_buyer(buyer, environ.get("QUERY_STRING", ""))
     limit = svc.rate_limiter.limit
     if limit is not None and req.endpoint is not None:
         retry = svc.rate_limiter.check(buyer, req.endpoint)
@@ -130,9 +129,14 @@ class ConnectionDropped(Exception):
 
 
 def _after(response: Response) -> Response:
-    if not g.get("journaled"):  # the control plane and images are not journaled
-        return response
     req = request._get_current_object()  # type: ignore[attr-defined]
+    if not g.get("journaled"):  # the control plane and images: a log line, no journal entry
+        svc: Services = current_app.extensions["mock_gateway"]
+        if svc.settings.log_format != "off":
+            elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+            path = req.script_root + req.path
+            _log(svc.settings.log_format, req.method, path, response.status_code, elapsed, None)
+        return response
     record_exchange(
         g.svc,
         method=req.method,

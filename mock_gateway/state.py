@@ -228,5 +228,5 @@ def restore_clock(document: dict[str, Any], clock: ControlledClock) -> None:
     if document["clock"]["frozen"]:
         clock.freeze(at)
     else:
-        clock.resume()
+        clock.to_real_time()
         clock.set(at)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote_plus
 
 from flask import g, request
 from werkzeug.sansio.utils import get_host
 
-from mock_gateway.errors import Forbidden
-from mock_gateway.inputs import path_text
+from mock_gateway.api.auth import foreign_buyer
+from mock_gateway.inputs import parse_query_string, path_text
 from mock_gateway.services import Services, services
 
 
@@ -53,10 +52,7 @@ class Call:
     def check_buyer(self, code: str | None, where: str) -> None:
         """A buyerCode in the path or query must be the authenticated buyer's (else 403)."""
         if code is not None and code != self.buyer:
-            raise Forbidden(
-                f"{where} {code!r} does not match the authenticated buyer; "
-                "a buyer may only act on its own buyer code"
-            )
+            raise foreign_buyer(code, where)
 
 
 def from_flask() -> Call:
@@ -85,24 +81,3 @@ def from_environ(svc: Services, buyer: str, environ: dict[str, Any]) -> Call:
         path=path_text(environ.get("PATH_INFO", "")),
         query_string=environ.get("QUERY_STRING", ""),
     )
-
-
-def parse_query_string(raw: str) -> list[tuple[str, str]]:
-    """A query as (name, value) pairs, in order.
-
-    Cheaper than werkzeug's MultiDict and parse_qsl: most partner queries (page numbers,
-    barcodes) need no unquoting, so only parts with '%' or '+' go through unquote_plus.
-    """
-    if not raw:
-        return []
-    if not raw.isascii():  # WSGI hands raw bytes as latin-1; partners send UTF-8
-        raw = raw.encode("latin-1").decode("utf-8", "replace")
-    pairs = []
-    for part in raw.split("&"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        if "%" in part or "+" in part:
-            key, value = unquote_plus(key), unquote_plus(value)
-        pairs.append((key, value))
-    return pairs

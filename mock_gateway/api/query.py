@@ -13,10 +13,9 @@ from typing import Any
 
 from flask import request
 
-from mock_gateway.api.call import parse_query_string
 from mock_gateway.errors import BadRequest
 from mock_gateway.inputs import instant as parse_instant
-from mock_gateway.inputs import int32
+from mock_gateway.inputs import int32, parse_query_string
 from mock_gateway.schemas import Schemas
 
 

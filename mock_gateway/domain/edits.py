@@ -41,7 +41,7 @@ class ControlEdits:
             warehouse = changes.get("warehouse_id", offer.warehouse_id)
             if warehouse not in self.catalog.warehouses:
                 raise InvalidRequest(f"warehouseId {warehouse} is not a known warehouse")
-            updated = offer._replace(**changes)
+            updated = offer._replace(**consistent_prices(offer, changes))
             self.catalog.add_or_replace(
                 updated,
                 self.catalog.stock[barcode] if stock is None else stock,
@@ -66,3 +66,32 @@ class ControlEdits:
         with self.lock:
             self.buyers.pop(code, None)
             self.revision += 1
+
+
+def consistent_prices(offer: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """Complete a price edit so that price = originalSalesPrice x (1 - discountRate/100) holds.
+
+    The fields an edit names are kept; the one it leaves out is derived: a new price keeps the
+    list price and recomputes the discount (a price above the list price raises the list price,
+    discount 0); a new discount or list price recomputes the price; a new price and discount
+    recompute the list price. An edit naming all three is taken as it is.
+    """
+    named = {"price", "original_sales_price", "discount_rate"} & set(changes)
+    if not named or len(named) == 3:
+        return changes
+    result = dict(changes)
+    original = result.get("original_sales_price", offer.original_sales_price)
+    if "price" in named and "discount_rate" not in named:
+        price = result["price"]
+        if price > original or original <= 0:
+            result["original_sales_price"], result["discount_rate"] = price, 0
+        else:
+            result["discount_rate"] = min(99, max(0, round((1 - price / original) * 100)))
+    elif "price" not in named:
+        rate = result.get("discount_rate", offer.discount_rate)
+        result["price"] = round(original * (1 - rate / 100), 2)
+    elif result["discount_rate"] < 100:  # price and discount named: derive the list price
+        result["original_sales_price"] = round(
+            result["price"] / (1 - result["discount_rate"] / 100), 2
+        )
+    return result

@@ -149,9 +149,10 @@ def test_journal__records_requests_in_order_without_credentials(
         ("GET", "/v1_1/offers", 401),
     ]
     assert [e["id"] for e in entries] == sorted(e["id"] for e in entries)
-    assert json.loads(entries[1]["body"]) == [{"barcode": barcode, "requestedQuantity": 1}]
+    assert entries[1]["body"] == [{"barcode": barcode, "requestedQuantity": 1}]
     assert entries[1]["query"] == "vendorRef=SO-9"
-    assert json.loads(entries[1]["response"])["items"][0]["availableQuantity"] == 1
+    assert entries[1]["response"]["items"][0]["availableQuantity"] == 1
+    assert entries[3]["body"] == ""
     assert entries[0]["buyerCode"] == "DEMO01" and entries[3]["buyerCode"] is None
     text = json.dumps(entries)
     assert "demo-pass" not in text and "wrong" not in text
