@@ -252,6 +252,13 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
 }
 
 
+# Settings fields and the variable that sets each; fields whose value is plain text
+VARIABLE_OF_FIELD = {spec[0]: PREFIX + name for name, spec in _VARIABLES.items()}
+TEXT_FIELDS = frozenset(
+    {"host", "cutoff_timezone", "admin_token", "json_binding", "unauthorized_style", "log_format"}
+)
+
+
 def describe_variables() -> list[tuple[str, str, str]]:
     """Return (variable, default, expects) for every setting, for docs and `check`."""
     defaults = Settings()

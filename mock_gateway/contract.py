@@ -36,6 +36,7 @@ class Operation:
     body: str | None = None
     auth: bool = True
     params: tuple[str, ...] = field(default=())
+    tag: str = "Catalog"
 
     def matches(self, method: str, path: str) -> bool:
         pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", self.path) + "$"
@@ -44,7 +45,13 @@ class Operation:
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
-        "healthcheck", "GET", "/healthcheck", "Health check (no auth)", {200: "health"}, auth=False
+        "healthcheck",
+        "GET",
+        "/healthcheck",
+        "Health check (no auth)",
+        {200: "health"},
+        auth=False,
+        tag="Health",
     ),
     Operation(
         "getOffers",
@@ -81,6 +88,7 @@ OPERATIONS: tuple[Operation, ...] = (
         query="purchase-query",
         body="purchase-request",
         params=("buyerCode",),
+        tag="Orders",
     ),
     Operation(
         "getB2BPackages",
@@ -89,6 +97,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "B2B packages holding a request's items; empty before the cut-off",
         {200: "b2bs-response", 400: ENVELOPE},
         params=("requestNumber",),
+        tag="Orders",
     ),
     Operation(
         "cancelItems",
@@ -98,6 +107,7 @@ OPERATIONS: tuple[Operation, ...] = (
         {200: "cancel-response", 400: "message-list"},
         body="cancel-request",
         params=("requestNumber",),
+        tag="Orders",
     ),
     Operation(
         "getRating",

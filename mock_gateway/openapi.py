@@ -58,6 +58,11 @@ def build_api_document(schemas: Schemas) -> dict[str, Any]:
             ),
         },
         "servers": [{"url": "/b2bbuyergateway"}, {"url": "/b2bbuyergatewayapi"}, {"url": "/"}],
+        "tags": [
+            {"name": "Catalog", "description": "Offers, stock status, images and ratings"},
+            {"name": "Orders", "description": "Purchase requests, B2B packages, cancels"},
+            {"name": "Health", "description": "The health check"},
+        ],
         "security": [{"basicAuth": []}],
         "paths": paths,
         "components": {
@@ -78,12 +83,58 @@ def _api_schema_names() -> set[str]:
     return names
 
 
-def component(document: dict[str, Any]) -> dict[str, Any]:
-    """A schema as an OpenAPI component: local $refs, no $id."""
+# Class names for generated clients: a component's title, and the title of its array's items
+# (`StockStatus` for each row of stock-status-response). A schema's prose title becomes its
+# description.
+TITLES: dict[str, tuple[str, str | None]] = {
+    "offer": ("Offer", None),
+    "offers-response": ("OfferList", None),
+    "stock-status-response": ("StockStatusList", "StockStatus"),
+    "images-response": ("ImageList", "Image"),
+    "purchase-request": ("PurchaseRequest", "PurchaseLine"),
+    "purchase-response": ("PurchaseResponse", None),
+    "b2bs-response": ("B2BPackageList", "B2BPackage"),
+    "cancel-request": ("CancelRequest", None),
+    "cancel-response": ("CancelResponse", None),
+    "rating-response": ("Rating", None),
+    "health": ("Health", None),
+    "message": ("Message", None),
+    "message-list": ("MessageList", None),
+    "error-envelope": ("ErrorEnvelope", None),
+    "internal-error": ("InternalError", None),
+    "problem": ("Problem", None),
+    "empty-object": ("EmptyObject", None),
+}
+# nested objects named by their place: (component, property) -> title
+NESTED_TITLES = {
+    ("purchase-response", "items"): "ReservedLine",
+    ("rating-response", "ratingCounts"): "RatingCount",
+}
+
+
+def component(document: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """A schema as an OpenAPI component: local $refs, no $id, a title fit for a class name."""
     result: dict[str, Any] = _rewrite_refs(copy.deepcopy(document))
     result.pop("$id", None)
     result.pop("$schema", None)
+    name = name or str(document.get("$id", "")).removeprefix(URN)
+    title, item_title = TITLES.get(name, (_pascal(name), None))
+    prose = result.pop("title", None)
+    if prose:
+        result["description"] = prose
+    result = {"title": title, **result}
+    items = result.get("items")
+    if item_title and isinstance(items, dict) and "$ref" not in items:
+        result["items"] = {"title": item_title, **items}
+    for (owner, prop), nested in NESTED_TITLES.items():
+        node = result.get("properties", {}).get(prop) if owner == name else None
+        if isinstance(node, dict) and isinstance(node.get("items"), dict):
+            node["items"] = {"title": nested, **node["items"]}
     return result
+
+
+def _pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-"))
 
 
 def _rewrite_refs(node: Any) -> Any:
@@ -133,6 +184,7 @@ def _operation(operation: Operation, schemas: Schemas) -> dict[str, Any]:
     document: dict[str, Any] = {
         "operationId": operation.id,
         "summary": operation.summary,
+        "tags": [operation.tag],
         "parameters": parameters,
         "responses": responses,
     }

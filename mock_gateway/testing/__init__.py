@@ -12,19 +12,27 @@ its control plane. Standard library only, so they add nothing to a project's dep
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from mock_gateway.app import create_app
-from mock_gateway.config import Settings, load_settings
+from mock_gateway.config import (
+    PREFIX,
+    TEXT_FIELDS,
+    VARIABLE_OF_FIELD,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 
 
 class _Handler(WSGIRequestHandler):
@@ -39,11 +47,42 @@ class _Handler(WSGIRequestHandler):
         pass
 
 
+def settings_from(value: Settings | Mapping[str, Any] | None) -> Settings:
+    """Settings from a Settings, or a plain dict: field names with Python values, or
+    MOCK_GATEWAY_* variable names with text (parsed as the environment would be)."""
+    if value is None:
+        return load_settings().with_overrides(log_format="off")
+    if isinstance(value, Settings):
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError(f"settings must be a Settings or a dict, not {type(value).__name__}")
+    variables = {k: str(v) for k, v in value.items() if k.startswith(PREFIX)}
+    fields = {k: v for k, v in value.items() if not k.startswith(PREFIX)}
+    base = load_settings({"MOCK_GATEWAY_LOG_FORMAT": "off", **variables})
+    known = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        raise SettingsError(
+            f"{unknown[0]!r} is not a setting; use a Settings field name "
+            f"({', '.join(sorted(known))}) or a {PREFIX}* variable"
+        )
+    return base.with_overrides(**{k: _field_value(k, v) for k, v in fields.items()})
+
+
+def _field_value(name: str, value: Any) -> Any:
+    """Text for a field that is not text (a natural guess: "off", "2h") is parsed as the
+    environment variable of that field would be."""
+    if not isinstance(value, str) or name in TEXT_FIELDS:
+        return value
+    variable = VARIABLE_OF_FIELD[name]
+    return getattr(load_settings({variable: value}), name)
+
+
 class GatewayServer:
     """The app served on 127.0.0.1 by a threaded server in a daemon thread."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or load_settings().with_overrides(log_format="off")
+    def __init__(self, settings: Settings | Mapping[str, Any] | None = None) -> None:
+        self.settings = settings_from(settings)
         self.app = create_app(self.settings)
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", 0, self.app, threaded=True, request_handler=_Handler
@@ -224,7 +263,9 @@ def _send(method: str, url: str, body: Any, authorization: str | None) -> tuple[
 
 
 @contextmanager
-def running_gateway(settings: Settings | None = None) -> Iterator[MockGateway]:
+def running_gateway(
+    settings: Settings | Mapping[str, Any] | None = None,
+) -> Iterator[MockGateway]:
     """Run a mock-gateway for the duration of a `with` block (code outside pytest)."""
     server = GatewayServer(settings)
     try:

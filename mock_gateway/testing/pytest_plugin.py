@@ -1,39 +1,98 @@
 """pytest plugin (entry point `pytest11`): a live mock-gateway for your tests.
 
-Fixtures:
-- `mock_gateway`: a MockGateway client for a real server on a free port, reset before each test
+Needs nothing but mock-gateway and pytest. Fixtures (see `pytest --fixtures`):
+- `mock_gateway`: a MockGateway for a real server on a free port, reset before each test
   (state, clock, faults and journal as at start-up).
-- `mock_gateway_server`: the session's server (one per test session).
-- `mock_gateway_settings`: override it (session scope) to start the server with other settings.
+- `mock_gateway_server`: the session's server (one per test session; with pytest-xdist, one
+  per worker).
+- `mock_gateway_settings`: override it (session scope) to start the server with other
+  settings: return a Settings, or a plain dict of them.
+
+When a test that used `mock_gateway` fails, its report gets a section with the last requests
+the mock received and what it answered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import pytest
 
 from mock_gateway.config import Settings, load_settings
-from mock_gateway.testing import GatewayServer, MockGateway
+from mock_gateway.testing import GatewayServer, MockGateway, settings_from
+
+JOURNAL_IN_REPORT = 10
 
 
 @pytest.fixture(scope="session")
-def mock_gateway_settings() -> Settings:
-    """Settings of the session's server: the environment's, with request logging off."""
+def mock_gateway_settings() -> Settings | Mapping[str, Any]:
+    """Settings of the session's server: the environment's, with request logging off.
+
+    Override it in your conftest.py (session scope). A plain dict works: Settings field names
+    with Python values (`{"catalog_size": 50, "cutoff_time": "off"}`) or variable names with
+    text (`{"MOCK_GATEWAY_CATALOG_SIZE": "50"}`).
+    """
     return load_settings().with_overrides(log_format="off")
 
 
 @pytest.fixture(scope="session")
-def mock_gateway_server(mock_gateway_settings: Settings) -> Iterator[GatewayServer]:
-    server = GatewayServer(mock_gateway_settings)
+def mock_gateway_server(
+    mock_gateway_settings: Settings | Mapping[str, Any],
+) -> Iterator[GatewayServer]:
+    """The session's mock-gateway, served on 127.0.0.1 in a background thread."""
+    server = GatewayServer(settings_from(mock_gateway_settings))
     yield server
     server.stop()
 
 
 @pytest.fixture
 def mock_gateway(mock_gateway_server: GatewayServer) -> MockGateway:
+    """A MockGateway client for the session's server, reset to its start-up state.
+
+    `mock_gateway.base_url` (plus /b2bbuyergatewayapi) is where to point your client;
+    `mock_gateway.auth` its Basic credentials. Move time with freeze/advance/cut_off, force
+    faults with fail/delay/drop, read the journal; `call(method, path, body)` sends a request
+    to the emulated API with the standard library.
+    """
     gateway = MockGateway(
         mock_gateway_server.base_url, admin_token=mock_gateway_server.settings.admin_token
     )
     gateway.reset()
     return gateway
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """On a failed test that used the mock, show the mock's last journal entries."""
+    outcome = yield
+    report = outcome.get_result()
+    gateway = getattr(item, "funcargs", {}).get("mock_gateway")
+    if report.when != "call" or not report.failed or not isinstance(gateway, MockGateway):
+        return
+    try:
+        entries = gateway.journal(limit=JOURNAL_IN_REPORT)
+    except Exception as error:  # the mock is gone: say so rather than hide the real failure
+        report.sections.append(("mock-gateway journal", f"unavailable: {error}"))
+        return
+    report.sections.append(("mock-gateway journal", describe_journal(entries)))
+
+
+def describe_journal(entries: list[dict[str, Any]]) -> str:
+    """The journal entries as a partner reads them: request, status, both bodies."""
+    if not entries:
+        return "(no request reached the emulated API)"
+    lines = [f"last {len(entries)} request(s) the mock received, oldest first:"]
+    for entry in entries:
+        query = f"?{entry['query']}" if entry.get("query") else ""
+        lines.append(
+            f"  {entry['method']} {entry['path']}{query} -> {entry['status']}"
+            f"  (buyer {entry.get('buyerCode') or '-'}, {entry['time']})"
+        )
+        for label in ("body", "response"):
+            value = entry.get(label)
+            if value not in ("", None):
+                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                lines.append(f"      {label}: {text[:300]}")
+    return "\n".join(lines)
