@@ -1,4 +1,4 @@
-"""The `mock-gateway` command: serve, seed, check, openapi."""
+"""The `mock-gateway` command: serve, wait, seed, check, openapi, postman."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mock_gateway.config import PREFIX, SettingsError, load_settings
+
+POSTMAN_FILE = "mock-gateway.postman_collection.json"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,6 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     openapi.add_argument(
         "--write", type=Path, help="write openapi.json and control-openapi.json into this directory"
     )
+    postman = commands.add_parser(
+        "postman", help="print or write the Postman collection (v2.1) of the API and control plane"
+    )
+    postman.add_argument("--write", type=Path, help=f"write {POSTMAN_FILE} into this directory")
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
@@ -37,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _seed(args)
         if args.command == "check":
             return _check()
+        if args.command == "postman":
+            return _postman(args.write)
         return _openapi(args.write)
     except (SettingsError, ValueError, OSError) as error:
         print(f"mock-gateway: {error}", file=sys.stderr)
@@ -115,6 +123,26 @@ def _openapi(directory: Path | None) -> int:
     (directory / "openapi.json").write_text(api)
     control = json.dumps(build_control_document(schemas), indent=2) + "\n"
     (directory / "control-openapi.json").write_text(control)
+    print(directory / "openapi.json")
+    print(directory / "control-openapi.json")
+    return 0
+
+
+def _postman(directory: Path | None) -> int:
+    from mock_gateway.openapi import build_api_document, build_control_document
+    from mock_gateway.postman import build_collection
+    from mock_gateway.schemas import Schemas
+
+    schemas = Schemas.load()
+    collection = build_collection(build_api_document(schemas), build_control_document(schemas))
+    text = json.dumps(collection, indent=2, ensure_ascii=False) + "\n"
+    if directory is None:
+        print(text, end="")
+        return 0
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / POSTMAN_FILE
+    target.write_text(text)
+    print(target)
     return 0
 
 
