@@ -61,6 +61,8 @@ class Settings:
     unauthorized_style: str = "envelope"
     # Robustness and tooling
     max_body_bytes: int = 1024 * 1024
+    # the control plane takes whole state documents: a 1 000 000-offer export is about 700 MB
+    control_max_body_bytes: int = 1024 * 1024 * 1024
     control_plane: bool = True
     admin_token: str | None = None
     journal_size: int = 1000
@@ -240,6 +242,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "'envelope' or 'marketplace'",
     ),
     "MAX_BODY_BYTES": ("max_body_bytes", _parse_int(1), "a positive integer"),
+    "CONTROL_MAX_BODY_BYTES": ("control_max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_PLANE": ("control_plane", _parse_bool, "true or false"),
     "ADMIN_TOKEN": ("admin_token", lambda t: t.strip() or None, "a bearer token"),
     "JOURNAL_SIZE": ("journal_size", _parse_int(0, 1_000_000), "an integer from 0 to 1000000"),

@@ -205,6 +205,20 @@ def from_http_exception(exc: HTTPException) -> ApiError:
     return cls(texts[code], headers=headers)
 
 
+def too_large() -> PayloadTooLarge:
+    """The 413, naming the limit that applies to this request and the setting that sets it."""
+    from flask import current_app, request
+
+    settings = current_app.extensions["mock_gateway"].settings
+    if request.path.startswith("/__mock"):
+        limit, variable = settings.control_max_body_bytes, "MOCK_GATEWAY_CONTROL_MAX_BODY_BYTES"
+    else:
+        limit, variable = settings.max_body_bytes, "MOCK_GATEWAY_MAX_BODY_BYTES"
+    return PayloadTooLarge(
+        f"The request body is larger than {limit} bytes, the limit {variable} sets"
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     """Route every error, ours, werkzeug's and unexpected ones, through the one renderer."""
 
@@ -214,6 +228,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
+        if error.code == 413:
+            return too_large().response()
         return from_http_exception(error).response()
 
     @app.errorhandler(Exception)

@@ -30,7 +30,10 @@ class AdminUnauthorized(ApiError):
 
 @control.before_request
 def _require_token() -> None:
-    token = services().settings.admin_token
+    settings = services().settings
+    # state documents are large: the control plane's body limit is its own setting
+    request.max_content_length = settings.control_max_body_bytes
+    token = settings.admin_token
     if token is None:
         return
     header = request.headers.get("Authorization", "")

@@ -10,8 +10,9 @@ from mock_gateway import assembly
 from mock_gateway.api.body import json_body
 from mock_gateway.clock import parse_instant
 from mock_gateway.control import body_of, control, done
+from mock_gateway.domain.edits import consistent_prices
 from mock_gateway.domain.errors import DomainError, UnknownProduct
-from mock_gateway.domain.models import OFFER_FIELDS, BuyerProfile, Rating
+from mock_gateway.domain.models import OFFER_FIELDS, BuyerProfile, Offer, Rating
 from mock_gateway.errors import BadRequest, NotFound
 from mock_gateway.services import services
 from mock_gateway.state import StateError, export_state
@@ -47,25 +48,79 @@ def import_() -> Response:
 def edit_offer(barcode: str) -> Response:
     body = body_of("control-offer")
     changes: dict[str, Any] = {OFFER_FIELDS[k]: v for k, v in body.items() if k in OFFER_FIELDS}
-    modified = None
-    if "lastModifiedDate" in body:
-        try:
-            modified = parse_instant(body["lastModifiedDate"])
-        except ValueError:
-            raise BadRequest("lastModifiedDate must be an ISO-8601 instant") from None
     try:
         snapshot = services().gateway.edit_offer(
-            barcode, changes, body.get("stockQuantity"), modified
+            barcode, changes, body.get("stockQuantity"), _modified(body)
         )
     except UnknownProduct as error:
         raise NotFound(error.message) from None
     except DomainError as error:
         raise BadRequest(error.message) from None
+    return done(_rendered(snapshot))
+
+
+@control.post("/offers")
+def add_offer() -> Response:
+    body = body_of("control-new-offer")
+    offer = Offer(
+        barcode=body["barcode"],
+        model_no=body["modelNo"],
+        name=body["name"],
+        description=body.get("description", ""),
+        brand=body.get("brand", "Trendyol Collection"),
+        sub_category=body.get("subCategory", ""),
+        color=body.get("color", ""),
+        size=body.get("size", ""),
+        gender=body.get("gender", ""),
+        age_group=body.get("ageGroup", ""),
+        price=body["price"],
+        original_sales_price=body.get("originalSalesPrice", body["price"]),
+        discount_rate=body.get("discountRate", 0),
+        warehouse_id=body["warehouseId"],
+        image_count=body.get("imageCount", 1),
+    )
+    # the prices a body leaves out are derived from those it gives (price alone: no discount)
+    given = {"price": offer.price}
+    if "discountRate" in body:
+        given["discount_rate"] = body["discountRate"]
+    if "originalSalesPrice" in body:
+        given["original_sales_price"] = body["originalSalesPrice"]
+    changes = consistent_prices(offer, given)
+    try:
+        snapshot = services().gateway.add_offer(
+            offer._replace(**changes), body["stockQuantity"], _modified(body)
+        )
+    except DomainError as error:
+        raise BadRequest(error.message) from None
+    return done(_rendered(snapshot), 201)
+
+
+@control.delete("/offers/<barcode>")
+def remove_offer(barcode: str) -> Response:
+    try:
+        services().gateway.remove_offer(barcode)
+    except UnknownProduct as error:
+        raise NotFound(error.message) from None
+    except DomainError as error:
+        raise BadRequest(error.message) from None
+    return done({"deleted": barcode})
+
+
+def _modified(body: dict[str, Any]) -> Any:
+    if "lastModifiedDate" not in body:
+        return None
+    try:
+        return parse_instant(body["lastModifiedDate"])
+    except ValueError:
+        raise BadRequest("lastModifiedDate must be an ISO-8601 instant") from None
+
+
+def _rendered(snapshot: Any) -> Any:
     from mock_gateway.api import render
 
     svc = services()
     base = svc.settings.public_base_url or f"{request.scheme}://{request.host}"
-    return done(render.offer(snapshot, base))
+    return render.offer(snapshot, base)
 
 
 @control.put("/ratings/<barcode>")

@@ -75,6 +75,16 @@ class Catalog:
         self.set_stock(offer.barcode, stock, modified)
         self.static_version += 1
 
+    def remove(self, barcode: str) -> None:
+        """Take an offer out of the catalog, with its stock, date, rating and index entries."""
+        offer = self.offers.pop(barcode)
+        del self.stock[barcode], self.modified[barcode]
+        self.ratings.pop(barcode, None)
+        self.sorted_barcodes.remove(barcode)
+        self._unlink_model(offer)
+        self.static_version += 1
+        self.live_version += 1
+
     def _unlink_model(self, offer: Offer) -> None:
         members = self.models[offer.model_no]
         members.remove(offer.barcode)

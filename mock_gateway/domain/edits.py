@@ -12,7 +12,7 @@ from typing import Any
 from mock_gateway.clock import Clock
 from mock_gateway.domain.catalog import Catalog
 from mock_gateway.domain.errors import InvalidRequest, UnknownProduct
-from mock_gateway.domain.models import BuyerProfile, OfferSnapshot, Rating
+from mock_gateway.domain.models import BuyerProfile, Offer, OfferSnapshot, PurchaseRequest, Rating
 
 
 class ControlEdits:
@@ -20,6 +20,7 @@ class ControlEdits:
     lock: threading.Lock
     catalog: Catalog
     buyers: dict[str, BuyerProfile]
+    requests: dict[str, PurchaseRequest]
     clock: Clock
     revision: int
 
@@ -49,6 +50,36 @@ class ControlEdits:
             )
             self.revision += 1
             return self._snapshot(barcode)
+
+    def add_offer(self, offer: Offer, stock: int, modified: datetime | None) -> OfferSnapshot:
+        """Put a new offer in the catalog; a barcode already there is refused."""
+        with self.lock:
+            self._catch_up()
+            if offer.barcode in self.catalog.offers:
+                raise InvalidRequest(f"barcode {offer.barcode!r} is already in the catalog")
+            if offer.warehouse_id not in self.catalog.warehouses:
+                raise InvalidRequest(f"warehouseId {offer.warehouse_id} is not a known warehouse")
+            self.catalog.add_or_replace(offer, stock, modified or self.clock.now())
+            self.revision += 1
+            return self._snapshot(offer.barcode)
+
+    def remove_offer(self, barcode: str) -> None:
+        """Take an offer out of the catalog, unless a purchase request holds it (its lines,
+        packages and the state export refer to it)."""
+        with self.lock:
+            self._catch_up()
+            if barcode not in self.catalog.offers:
+                raise UnknownProduct(f"barcode {barcode!r} is not in the catalog")
+            holder = next(
+                (r.number for r in self.requests.values() if r.line(barcode) is not None), None
+            )
+            if holder is not None:
+                raise InvalidRequest(
+                    f"barcode {barcode!r} is on purchase request {holder}: an offer that a "
+                    "request holds cannot be removed (reset, or import a state without it)"
+                )
+            self.catalog.remove(barcode)
+            self.revision += 1
 
     def set_rating(self, barcode: str, rating: Rating) -> None:
         with self.lock:
