@@ -22,6 +22,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 8080)")
     serve.add_argument("--threads", type=int, help="worker threads (default 8)")
+    wait = commands.add_parser("wait", help="wait until a mock answers ready (for scripts)")
+    wait.add_argument("--url", help="the mock's address (default http://127.0.0.1:PORT)")
+    wait.add_argument("--pid", type=int, help="fail at once if this process (the server) exits")
+    wait.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     seed = commands.add_parser("seed", help="write a generated fixture data set")
     seed.add_argument("--offers", type=int, default=300, help="number of offers (default 300)")
     seed.add_argument("--seed", type=int, default=20261129, help="random seed")
@@ -39,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "wait":
+            return _wait(args)
         if args.command == "seed":
             return _seed(args)
         if args.command == "check":
@@ -58,9 +64,63 @@ def _serve(args: argparse.Namespace) -> int:
             os.environ[PREFIX + name] = str(value)
     settings = load_settings()  # fail here, with one line, before gunicorn starts
     _check_port_free(settings.host, settings.port)
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:mock_gateway.gunicorn_conf"]
-    os.execv(sys.executable, command)
-    return 0  # not reached
+    # gunicorn in this process (not a second interpreter): a faster start
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    sys.argv = ["mock-gateway", "-c", "python:mock_gateway.gunicorn_conf"]
+    WSGIApplication("%(prog)s serve").run()
+    return 0  # not reached: gunicorn exits
+
+
+def _wait(args: argparse.Namespace) -> int:
+    """Poll /__mock/ready (or /healthcheck, with the control plane off) until it answers 200."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = os.environ.get(PREFIX + "PORT") or os.environ.get("PORT") or "8080"
+    base = (args.url or f"http://127.0.0.1:{port}").rstrip("/")
+    deadline = time.monotonic() + args.timeout
+    paths = ["/__mock/ready", "/healthcheck"]
+    while True:
+        if args.pid is not None and not _alive(args.pid):
+            print(
+                f"mock-gateway wait: the server (pid {args.pid}) exited before it was ready; "
+                "its message is above",
+                file=sys.stderr,
+            )
+            return 1
+        for path in paths:
+            try:
+                with urllib.request.urlopen(base + path, timeout=1) as answer:
+                    if answer.status == 200:
+                        print(f"ready: {base}")
+                        return 0
+            except urllib.error.HTTPError as error:
+                if error.code == 404 and path == paths[0]:
+                    continue  # control plane off: the health check says it
+            except OSError:
+                pass
+            break
+        if time.monotonic() > deadline:
+            print(f"mock-gateway wait: {base} was not ready within {args.timeout:g} s",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a child that exited but was not reaped yet is gone too
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -70,7 +130,7 @@ def _check_port_free(host: str, port: int) -> None:
             pass
     except OSError as error:
         raise OSError(
-            f"cannot listen on {host}:{port}: {error.strerror or error} (is another mock or "
+            f"cannot listen on {host}:{port}: {os.strerror(error.errno or 0)} (is another mock or "
             "server running there? stop it, or choose another port with --port or "
             "MOCK_GATEWAY_PORT)"
         ) from None

@@ -27,8 +27,8 @@ def banner(svc: Services) -> str:
     if settings.cutoff_quantity:
         cutoff += f", and at {settings.cutoff_quantity} units"
     lines = [
-        "mock-gateway is ready",
-        *(f"  API        {root}{base}" for base in reversed(BASE_PATHS)),
+        "mock-gateway is ready (point your client at an API address; keep the base path)",
+        *(f"  API        {root}{base}" for base in BASE_PATHS),
         f"  buyers     {', '.join(svc.credentials.codes())} (Basic auth; passwords not shown)",
         f"  data       {data}",
         f"  clock      {clock}; cut-off {cutoff}",

@@ -68,6 +68,16 @@ def when_ready(server: object) -> None:
         sys.stderr.flush()
 
 
+def post_worker_init(worker: object) -> None:
+    """Import jsonschema in the background once the worker serves (a first bad request then
+    finds its validators ready; start-up does not wait for them)."""
+    import threading
+
+    services = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("mock_gateway")
+    if services is not None:
+        threading.Thread(target=services.schemas.warm, daemon=True).start()
+
+
 def worker_exit(server: object, worker: object) -> None:
     """Graceful shutdown: save durable state (when on) before the worker goes."""
     app = getattr(worker, "wsgi", None)

@@ -7,18 +7,19 @@ same text. A schema node may say what a value must be with the keyword `x-expect
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, ValidationError
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from mock_gateway.fastcheck import compile_check
 from mock_gateway.resources import data_dir
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 URN = "urn:mock-gateway:"
 MAX_MESSAGES = 20
@@ -32,24 +33,50 @@ class Schemas:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or data_dir("schemas")
         self.documents: dict[str, dict[str, Any]] = {}
-        for path in sorted(self.directory.glob("*.json")):
-            self.documents[path.stem] = _load(path)
+        paths = sorted(self.directory.glob("*.json"))
+        # meta-checking every schema costs a quarter of the start-up; files whose fingerprint
+        # was recorded after a full check (tests/unit/test_schemas.py keeps it current) skip it
+        checked = fingerprint(paths) == recorded_fingerprint(self.directory)
+        for path in paths:
+            self.documents[path.stem] = _load(path, meta_check=not checked)
         if not self.documents:
             raise SchemaLoadError(f"no schemas found in {self.directory}")
-        registry: Registry[Any] = Registry().with_resources(
-            (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values()
-        )
-        self._validators = {
-            name: Draft202012Validator(doc, registry=registry)
-            for name, doc in self.documents.items()
-        }
-        resolver = registry.resolver()
-        self._fast = {
-            name: compile_check(doc, lambda ref: resolver.lookup(ref).contents)
-            for name, doc in self.documents.items()
-        }
         for name, doc in self.documents.items():
-            _resolve_all_refs(name, registry, doc)
+            _resolve_all_refs(name, self.documents, doc)
+        self._fast = {
+            name: compile_check(doc, self._lookup) for name, doc in self.documents.items()
+        }
+        # jsonschema (and its `referencing`) cost a fifth of the start-up and are needed only
+        # to explain a value the fast checks do not pass: validators are built on first need
+        # (or by warm(), which the server runs in the background once it serves)
+        self._validators: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _lookup(self, ref: str) -> dict[str, Any]:
+        return self.documents[ref.removeprefix(URN)]
+
+    def _validator(self, name: str) -> Any:
+        found = self._validators.get(name)
+        if found is None:
+            self.warm()
+            found = self._validators[name]
+        return found
+
+    def warm(self) -> None:
+        """Import jsonschema and build every validator (idempotent, thread-safe)."""
+        with self._lock:
+            if self._validators:
+                return
+            from jsonschema import Draft202012Validator
+            from referencing import Registry, Resource
+
+            registry: Any = Registry().with_resources(
+                (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values()
+            )
+            self._validators = {
+                name: Draft202012Validator(doc, registry=registry)
+                for name, doc in self.documents.items()
+            }
 
     @staticmethod
     def load(directory: Path | None = None) -> Schemas:
@@ -57,20 +84,20 @@ class Schemas:
         return _load_cached(directory or data_dir("schemas"))
 
     def __len__(self) -> int:
-        return len(self._validators)
+        return len(self.documents)
 
     def errors(self, name: str, instance: Any, root: str = "body") -> list[str]:
         """Every violation of schema `name` by `instance`, as messages naming the place."""
         if self._fast[name](instance):
             return []  # certainly valid: skip jsonschema's walk
         found = sorted(
-            self._validators[name].iter_errors(instance),
+            self._validator(name).iter_errors(instance),
             key=lambda e: (_sort_path(e.absolute_path), str(e.validator)),
         )
         return [_describe(error, root) for error in found[:MAX_MESSAGES]]
 
     def is_valid(self, name: str, instance: Any) -> bool:
-        return self._fast[name](instance) or bool(self._validators[name].is_valid(instance))
+        return self._fast[name](instance) or bool(self._validator(name).is_valid(instance))
 
 
 @lru_cache(maxsize=8)
@@ -78,13 +105,46 @@ def _load_cached(directory: Path) -> Schemas:
     return Schemas(directory)
 
 
-def _load(path: Path) -> dict[str, Any]:
+FINGERPRINT_FILE = "checked.sha256"
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """A digest of the schema files' names and bytes."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def recorded_fingerprint(directory: Path) -> str | None:
+    try:
+        return (directory / FINGERPRINT_FILE).read_text().strip()
+    except OSError:
+        return None
+
+
+def record_fingerprint(directory: Path) -> Path:
+    """Meta-check every schema, then record the files' fingerprint as checked."""
+    paths = sorted(directory.glob("*.json"))
+    for path in paths:
+        _load(path, meta_check=True)
+    target = directory / FINGERPRINT_FILE
+    target.write_text(fingerprint(paths) + "\n")
+    return target
+
+
+def _load(path: Path, meta_check: bool = True) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SchemaLoadError(f"schema {path.name}: cannot be read as JSON: {exc}") from None
     if not isinstance(doc, dict) or doc.get("$id") != URN + path.stem:
         raise SchemaLoadError(f"schema {path.name}: $id must be {URN}{path.stem}")
+    if not meta_check:
+        return doc
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft202012Validator.check_schema(doc)
     except SchemaError as exc:
@@ -93,20 +153,22 @@ def _load(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _resolve_all_refs(name: str, registry: Registry[Any], node: Any) -> None:
-    """Fail at start-up, not on the first request, when a $ref points nowhere."""
+def _resolve_all_refs(name: str, documents: dict[str, Any], node: Any) -> None:
+    """Fail at start-up, not on the first request, when a $ref points nowhere. Refs name whole
+    schemas by URN (urn:mock-gateway:NAME), the one form these schemas use."""
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if isinstance(ref, str):
-            try:
-                registry.resolver(base_uri=URN + name).lookup(ref)
-            except Exception as exc:  # referencing raises several unrelated types
-                raise SchemaLoadError(f"schema {name}: unresolvable $ref {ref}: {exc}") from None
+        if isinstance(ref, str) and (
+            not ref.startswith(URN) or ref.removeprefix(URN) not in documents
+        ):
+            raise SchemaLoadError(
+                f"schema {name}: unresolvable $ref {ref} (refs name a schema: {URN}NAME)"
+            )
         for value in node.values():
-            _resolve_all_refs(name, registry, value)
+            _resolve_all_refs(name, documents, value)
     elif isinstance(node, list):
         for value in node:
-            _resolve_all_refs(name, registry, value)
+            _resolve_all_refs(name, documents, value)
 
 
 def location(path: Iterable[Any], root: str = "body") -> str:
@@ -135,3 +197,7 @@ def _describe(error: ValidationError, root: str) -> str:
     if error.validator == "maxItems":
         return f"{where} has too many items (at most {error.validator_value})"
     return f"{where}: {error.message}"
+
+
+if __name__ == "__main__":  # python -m mock_gateway.schemas: after editing schemas/
+    print(record_fingerprint(Path(__file__).resolve().parents[1] / "schemas"))
