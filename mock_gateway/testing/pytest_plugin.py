@@ -3,8 +3,8 @@
 Needs nothing but mock-gateway and pytest. Fixtures (see `pytest --fixtures`):
 - `mock_gateway`: a MockGateway for a real server on a free port, reset before each test
   (state, clock, faults and journal as at start-up).
-- `mock_gateway_server`: the session's server (one per test session; with pytest-xdist, one
-  per worker).
+- `mock_gateway_server`: the session's server (one per test session and distinct settings;
+  with pytest-xdist, one per worker).
 - `mock_gateway_settings`: override it (session scope) to start the server with other
   settings: return a Settings, or a plain dict of them.
 
@@ -38,13 +38,27 @@ def mock_gateway_settings() -> Settings | Mapping[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def mock_gateway_servers() -> Iterator[dict[str, GatewayServer]]:
+    """Every server the session started, by settings; all stopped at the end."""
+    servers: dict[str, GatewayServer] = {}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture
 def mock_gateway_server(
     mock_gateway_settings: Settings | Mapping[str, Any],
-) -> Iterator[GatewayServer]:
-    """The session's mock-gateway, served on 127.0.0.1 in a background thread."""
-    server = GatewayServer(settings_from(mock_gateway_settings))
-    yield server
-    server.stop()
+    mock_gateway_servers: dict[str, GatewayServer],
+) -> GatewayServer:
+    """The session's mock-gateway for these settings, served on 127.0.0.1 in a background
+    thread. Started once per distinct settings (a module may override mock_gateway_settings
+    and get its own server; the others keep theirs)."""
+    settings = settings_from(mock_gateway_settings)
+    key = repr(settings)
+    if key not in mock_gateway_servers:
+        mock_gateway_servers[key] = GatewayServer(settings)
+    return mock_gateway_servers[key]
 
 
 @pytest.fixture

@@ -1,0 +1,72 @@
+"""A partner's project: its own venv with only the built wheel and pytest, the README's pytest
+examples as its tests, green. And the plugin under pytest-xdist: one mock per worker."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+PYTEST_EXAMPLES = [
+    code
+    for code in re.findall(r"```python\n(# README example: [^\n]*\n.*?)```", README, re.S)
+    if "def test_" in code
+]
+
+
+def write_tests(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for index, code in enumerate(PYTEST_EXAMPLES):
+        (directory / f"test_readme_{index}.py").write_text(code)
+
+
+def test_partner_project__wheel_and_pytest_only_run_the_readme_tests(tmp_path: Path) -> None:
+    assert len(PYTEST_EXAMPLES) >= 4
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(wheels), str(ROOT)],
+        check=True,
+    )  # fmt: skip
+    [wheel] = wheels.glob("mock_gateway-*.whl")
+    project = tmp_path / "partner"
+    venv = project / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel),
+         "pytest"],
+        check=True, timeout=600,
+    )  # fmt: skip
+    listed = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format=freeze"],
+        capture_output=True, text=True, check=True,
+    ).stdout.lower()  # fmt: skip
+    assert "requests" not in listed, "the examples must not need requests"
+    write_tests(project / "tests")
+    result = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+        env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(PYTEST_EXAMPLES)} passed" in result.stdout
+
+
+def test_plugin__under_xdist_each_worker_has_its_own_mock(tmp_path: Path) -> None:
+    write_tests(tmp_path)
+    (tmp_path / "test_ports.py").write_text(
+        "import os\n\n"
+        "def test_port(mock_gateway):\n"
+        "    worker = os.environ.get('PYTEST_XDIST_WORKER', 'main')\n"
+        "    open(f'port-{worker}', 'w').write(mock_gateway.base_url)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "."],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(PYTEST_EXAMPLES) + 1} passed" in result.stdout
