@@ -70,3 +70,19 @@ def test_plugin__under_xdist_each_worker_has_its_own_mock(tmp_path: Path) -> Non
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(PYTEST_EXAMPLES) + 1} passed" in result.stdout
+
+
+def test_plugin__a_failing_test_shows_the_mocks_journal(tmp_path: Path) -> None:
+    (tmp_path / "test_fails.py").write_text(
+        "def test_wrong_expectation(mock_gateway):\n"
+        "    status, _ = mock_gateway.call('GET', '/v1_1/offers?PageSize=50')\n"
+        "    assert status == 200\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "."],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "mock-gateway journal" in result.stdout
+    assert "GET /v1_1/offers?PageSize=50 -> 400" in result.stdout
+    assert "PageSize must be an integer from 1 to 20" in result.stdout
