@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -164,3 +165,22 @@ def test_container__refuses_to_start_with_one_clear_line(env: dict[str, str], me
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_container__the_readme_testcontainers_recipe_runs() -> None:
+    """The README's Python Testcontainers example, as pasted (host network: no bridge here)."""
+    readme = (ROOT / "README.md").read_text()
+    [code] = re.findall(
+        r"```python\n(# README example \(container suite\): Testcontainers\n.*?)```", readme, re.S
+    )
+    env = {
+        **os.environ,
+        "MOCK_GATEWAY_IMAGE": IMAGE,
+        "DOCKER_HOST_NETWORK": "1",
+        "MOCK_GATEWAY_TEST_PORT": str(free_port()),
+        "TESTCONTAINERS_RYUK_DISABLED": "true",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
