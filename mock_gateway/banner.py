@@ -29,7 +29,7 @@ def banner(svc: Services) -> str:
     lines = [
         "mock-gateway is ready (point your client at an API address; keep the base path)",
         *(f"  API        {root}{base}" for base in BASE_PATHS),
-        f"  buyers     {', '.join(svc.credentials.codes())} (Basic auth; passwords not shown)",
+        f"  buyers     {', '.join(svc.credentials.codes())} (HTTP Basic; passwords not shown)",
         f"  data       {data}",
         f"  clock      {clock}; cut-off {cutoff}",
     ]

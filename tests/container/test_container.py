@@ -82,6 +82,7 @@ def test_container__healthy_fast_live_suite_passes_logs_clean_stops_fast() -> No
         lines = [line for line in text.splitlines() if line.startswith(("GET ", "POST "))]
         assert "GET /v1_1/offers 200" in text and "GET /v1_1/offers 401" in text
         assert len(lines) >= 50
+        assert "mock-gateway is ready" in text  # the banner
         for secret in ("demo-pass", "bad-guess", "Authorization", "Basic "):
             assert secret not in text
         stop_start = time.monotonic()
