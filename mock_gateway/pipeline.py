@@ -132,7 +132,8 @@ def _after(response: Response) -> Response:
     req = request._get_current_object()  # type: ignore[attr-defined]
     if not g.get("journaled"):  # the control plane and images: a log line, no journal entry
         svc: Services = current_app.extensions["mock_gateway"]
-        if svc.settings.log_format != "off":
+        # readiness polls (the container's health check, every second) would drown the log
+        if svc.settings.log_format != "off" and req.path != "/__mock/ready":
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
             path = req.script_root + req.path
             _log(svc.settings.log_format, req.method, path, response.status_code, elapsed, None)
