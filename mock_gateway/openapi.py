@@ -264,8 +264,27 @@ CONTROL_OPERATIONS: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("GET", "/__mock/rate-limit", "readRateLimit", "Rate-limit emulation settings", None),
     ("PUT", "/__mock/rate-limit", "setRateLimit", "Switch rate-limit emulation on or off", "control-rate-limit"),
     ("GET", "/__mock/journal", "readJournal", "Recorded requests, oldest first, with filters", None),
+    ("GET", "/__mock/requests", "listRequests", "Purchase requests, newest first, with their state (open, closed, packed); filters buyerCode, state", None),
+    ("POST", "/__mock/requests/{number}/cancel", "cancelRequestLine", "Cancel units of one line of a request, as its buyer would", "cancel-request"),
+    ("GET", "/__mock/packages", "listPackages", "B2B packages, newest first, with their warehouse name; limit", None),
+    ("GET", "/__mock/offers", "searchOffers", "A page of offers matching q (barcode, model or name); page, pageSize", None),
     ("DELETE", "/__mock/journal", "clearJournal", "Forget the recorded requests", None),
 )  # fmt: skip
+
+
+# query parameters of the people-facing read models (mock_gateway/control/views.py)
+CONTROL_QUERIES: dict[str, dict[str, dict[str, Any]]] = {
+    "listRequests": {
+        "buyerCode": {"type": "string"},
+        "state": {"enum": ["open", "closed", "packed"]},
+    },
+    "listPackages": {"limit": {"type": "integer", "minimum": 1, "maximum": 100000}},
+    "searchOffers": {
+        "q": {"type": "string"},
+        "page": {"type": "integer", "minimum": 1, "maximum": 10000000},
+        "pageSize": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+}
 
 
 def build_control_document(schemas: Schemas) -> dict[str, Any]:
@@ -279,6 +298,10 @@ def build_control_document(schemas: Schemas) -> dict[str, Any]:
         ]
         if operation_id == "readJournal":
             params += _query_parameters(schemas.documents["control-journal-query"])
+        params += [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name, schema in CONTROL_QUERIES.get(operation_id, {}).items()
+        ]
         operation: dict[str, Any] = {
             "operationId": operation_id,
             "summary": summary,

@@ -22,7 +22,7 @@ import sys
 import time
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, redirect, request
 
 from mock_gateway.api.auth import authenticate, check_query_buyer, check_user_agent
 from mock_gateway.errors import (
@@ -64,6 +64,15 @@ def _before() -> None:
         raise UriTooLong(f"The path is longer than {MAX_PATH} characters")
     if len(environ.get("QUERY_STRING", "")) > MAX_QUERY:
         raise UriTooLong(f"The query string is longer than {MAX_QUERY} characters")
+    if (
+        req.path == "/"
+        and req.method == "GET"
+        and current_app.extensions["mock_gateway"].settings.control_plane
+    ):
+        from mock_gateway.control.dashboard import wants_html
+
+        if wants_html():  # a browser at the root: the dashboard (API clients get today's 404)
+            return redirect("/__mock/ui/", code=302)  # type: ignore[return-value]
     if _skips_pipeline(req.path):
         saver = current_app.extensions["mock_gateway"].saver
         if saver is not None:  # control-plane changes are saved too

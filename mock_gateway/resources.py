@@ -18,3 +18,8 @@ def data_dir(name: str) -> Path:
     if packaged.is_dir():
         return packaged
     return _PACKAGE_ROOT.parent / name
+
+
+def package_dir(name: str) -> Path:
+    """A directory inside the package itself (the dashboard's files)."""
+    return Path(str(resources.files("mock_gateway") / name))

@@ -40,8 +40,6 @@ def split_base_path(path: str) -> tuple[str, str]:
 def canonical_path(path: str) -> str:
     """Fold the fixed segments of a known route to their canonical spelling."""
     segments = path.strip("/").split("/")
-    if path.endswith("/") and len(path) > 1:
-        path = path.rstrip("/")
     for template in ROUTE_TEMPLATES:
         if len(template) != len(segments):
             continue
@@ -51,6 +49,8 @@ def canonical_path(path: str) -> str:
             return "/" + "/".join(
                 s if t is None else t for t, s in zip(template, segments, strict=True)
             )
+    # not an emulated route (the control plane, the dashboard, a 404): left as it came, so
+    # /__mock/ui/ keeps its slash
     return path
 
 

@@ -72,13 +72,13 @@ def export_state(gateway: Gateway, clock: ControlledClock) -> dict[str, Any]:
                 }
                 for barcode, rating in sorted(catalog.ratings.items())
             ],
-            "requests": [_request(r) for r in gateway.requests.values()],
+            "requests": [request_document(r) for r in gateway.requests.values()],
             "batches": [batch_document(b) for b in gateway.book.batches.values()],
-            "packages": [_package(p) for p in gateway.book.packages.values()],
+            "packages": [package_document(p) for p in gateway.book.packages.values()],
         }
 
 
-def _request(r: PurchaseRequest) -> dict[str, Any]:
+def request_document(r: PurchaseRequest) -> dict[str, Any]:
     return {
         "requestNumber": r.number,
         "buyerCode": r.buyer,
@@ -114,7 +114,7 @@ def batch_document(b: Batch) -> dict[str, Any]:
     }
 
 
-def _package(p: Package) -> dict[str, Any]:
+def package_document(p: Package) -> dict[str, Any]:
     return {
         "b2BId": p.b2b_id,
         "batchId": p.batch_id,

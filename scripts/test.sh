@@ -5,6 +5,14 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+# the dashboard's browser tests drive Debian's Chromium (installed here when missing, as the
+# benchmark installs wrk)
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  echo "installing chromium and chromium-driver from the OS packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy mock_gateway

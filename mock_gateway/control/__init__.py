@@ -30,6 +30,10 @@ class AdminUnauthorized(ApiError):
 
 @control.before_request
 def _require_token() -> None:
+    if request.method == "GET" and (
+        request.path == "/__mock/" or request.path.startswith("/__mock/ui")
+    ):
+        return  # the dashboard's files and the way to them hold no data; the page asks for it
     settings = services().settings
     # state documents are large: the control plane's body limit is its own setting
     request.max_content_length = settings.control_max_body_bytes
@@ -60,4 +64,4 @@ def done(data: Any, status: int = 200) -> Response:
     return json_response(data, status)
 
 
-from mock_gateway.control import meta, state, timing, traffic  # noqa: E402,F401
+from mock_gateway.control import dashboard, meta, state, timing, traffic, views  # noqa: E402,F401

@@ -19,10 +19,17 @@ def clock_view() -> dict[str, Any]:
     svc = services()
     svc.gateway.catch_up()  # advancing past a cut-off closes and packs as time would have
     next_event = svc.gateway.book.next_event
+    now = svc.clock.now()
+    policy = svc.gateway.book.policy
+    cutoff = policy.cutoff_for(now)
     return {
-        "now": format_instant(svc.clock.now()),
+        "now": format_instant(now),
         "mode": "frozen" if svc.clock.frozen else "real",
         "nextEvent": format_instant(next_event) if next_event else None,
+        # for people: the daily cut-off in its zone (null when the time cut-off is off)
+        "zone": policy.zone.key,
+        "nowInZone": now.astimezone(policy.zone).isoformat(timespec="milliseconds"),
+        "nextCutoff": format_instant(cutoff) if cutoff else None,
     }
 
 
