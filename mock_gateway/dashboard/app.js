@@ -114,7 +114,7 @@ function buildOverview() {
     el("button", { onclick: () => act("+1 hour", () => api("POST", "clock/advance", { by: "1h" })) }, "+1 hour"),
     el("button", { onclick: () => act("+1 day", () => api("POST", "clock/advance", { by: "1d" })) }, "+1 day"),
     el("button", { id: "freeze", onclick: () => act("Clock", () =>
-      api("POST", lastClock && lastClock.mode === "frozen" ? "clock/resume" : "clock/freeze", {})) }, "Freeze / resume"),
+      api("POST", lastClock && lastClock.mode === "frozen" ? "clock/resume" : "clock/freeze", {})) }, "Freeze"),
     el("button", { onclick: () => act("Reset", () => api("POST", "reset", {})) }, "Reset"));
   main.replaceChildren(
     el("h2", { id: "clock-h" }, "Clock"), clock, controls,
@@ -124,6 +124,7 @@ function buildOverview() {
     const [c, open, recent] = await Promise.all([
       api("GET", "clock"), api("GET", "requests?state=open"), api("GET", "packages?limit=10")]);
     lastClock = c;
+    document.getElementById("freeze").textContent = c.mode === "frozen" ? "Resume" : "Freeze";
     const now = Date.parse(c.now);
     const cutoff = c.nextEvent || c.nextCutoff;
     const left = cutoff ? Math.max(0, Date.parse(cutoff) - now) : null;
