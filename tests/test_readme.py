@@ -32,3 +32,11 @@ def test_readme_example(code: str, tmp_path: Path) -> None:
         env={"PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_readme__lists_every_control_route() -> None:
+    from mock_gateway.openapi import CONTROL_OPERATIONS
+
+    text = README.read_text()
+    for method, path, *_ in CONTROL_OPERATIONS:
+        assert f"| `{method}` | `{path}` |" in text, f"{method} {path} is not in the README"
