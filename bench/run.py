@@ -254,7 +254,7 @@ def measure_round(
 ) -> dict[str, Any]:
     """One round: each workload on the mock and on the baseline, plus the on/off comparisons."""
     results: dict[str, Any] = {}
-    for workload in (*WORKLOADS, "W1-no-journal", "W1-fault-rule"):
+    for workload in (*WORKLOADS, "W1-no-journal", "W1-fault-rule", "W1-dashboard"):
         if only and workload not in only:
             continue
         kind = workload[:2]
@@ -282,8 +282,9 @@ def measure_round(
             pages = len(barcodes) // 20
             script = workload_script(kind, barcodes[:5000], stocked, pages, directory)
             size = mean_response_bytes(server.base, kind, barcodes, pages)
-            run_wrk(wrk, script, server.base, 1)  # warm-up
-            figures = run_wrk(wrk, script, server.base, seconds)
+            with dashboard_open(server.base, workload == "W1-dashboard"):
+                run_wrk(wrk, script, server.base, 1)  # warm-up
+                figures = run_wrk(wrk, script, server.base, seconds)
             figures.update(ready_s=server.ready_s, rss_mib=peak_rss_mib(server), bytes=size)
             results[workload] = figures
         if workload in WORKLOADS:
@@ -295,6 +296,22 @@ def measure_round(
     with serve({}) as default:  # the default data set: start-up and memory
         results["default-data"] = {"ready_s": default.ready_s, "rss_mib": peak_rss_mib(default)}
     return results
+
+
+@contextmanager
+def dashboard_open(base: str, wanted: bool) -> Iterator[None]:
+    """With `wanted`, the dashboard's overview open in headless Chromium (pinned to the load
+    generator's core), refreshing every second while the load runs."""
+    if not wanted:
+        yield
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests.ui.browser import chromium, wait_for
+
+    with chromium(cpu=int(LOAD_CPU)) as driver:
+        driver.get(base + "/__mock/ui/#overview")
+        wait_for(driver, "document.getElementById('status').textContent.startsWith('live')")
+        yield
 
 
 def summarize(rounds: list[dict[str, Any]], domain: dict[str, Any]) -> dict[str, Any]:
@@ -326,6 +343,8 @@ def summarize(rounds: list[dict[str, Any]], domain: dict[str, Any]) -> dict[str,
         "rows": rows,
         "journal_cost": 1 - ratio("W1", "rps", "W1-no-journal"),
         "fault_matching_cost": 1 - ratio("W1-fault-rule", "rps", "W1"),
+        "dashboard_cost": 1 - ratio("W1-dashboard", "rps", "W1"),
+        "w1_dashboard_rps": med("W1-dashboard", "rps"),
         "w5_vs_w1_p50": statistics.median(r["W5"]["p50_ms"] / r["W1"]["p50_ms"] for r in rounds),
         "default_ready_s": med("default-data", "ready_s"),
         "default_rss_mib": med("default-data", "rss_mib"),
@@ -370,6 +389,7 @@ def table(summary: dict[str, Any]) -> str:
         f"| close and pack 10 000 requests | {s['close_and_pack_10k_s'] * 1000:.0f} ms | ≤ 1 s |",
         f"| journal cost (W1 throughput, journal on vs off) | {s['journal_cost'] * 100:.1f}% | ≤ 10% |",
         f"| fault matching cost (W1, one non-matching rule vs none) | {s['fault_matching_cost'] * 100:.1f}% | ≤ 2% |",
+        f"| dashboard cost (W1 throughput, overview open in Chromium vs none; {s['w1_dashboard_rps']:.0f} req/s open) | {s['dashboard_cost'] * 100:.1f}% | ≤ 5% |",
     ]
     return "\n".join(lines) + "\n"
 

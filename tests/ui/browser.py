@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import urllib.request
 from collections.abc import Iterator
@@ -20,14 +21,20 @@ AUTH = "Basic " + base64.b64encode(b"DEMO01:demo-pass").decode()
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 900) -> Iterator[webdriver.Chrome]:
+def chromium(
+    width: int = 1280, height: int = 900, cpu: int | None = None
+) -> Iterator[webdriver.Chrome]:
+    """A headless Chromium; `cpu` pins it (and its children) to one core (the benchmark)."""
     options = Options()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  f"--window-size={width},{height}", "--hide-scrollbars"):  # fmt: skip
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    pin: dict[str, Any] = {}
+    if cpu is not None:
+        pin["popen_kw"] = {"preexec_fn": lambda: os.sched_setaffinity(0, {cpu})}
+    service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver", **pin)
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(30)
     try:
