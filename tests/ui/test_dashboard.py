@@ -138,6 +138,8 @@ def test_every_page__no_console_errors_and_no_horizontal_scroll_at_390px(fresh: 
 
 def test_browser_at_the_root_is_sent_to_the_dashboard(fresh: str) -> None:
     with chromium() as driver:
-        driver.get(fresh + "/")
-        wait_for(driver, "location.pathname === '/__mock/ui/'")
+        for start in ("/", "/__mock/"):
+            driver.get("about:blank")
+            driver.get(fresh + start)
+            wait_for(driver, "location.pathname === '/__mock/ui/'")
     assert call(fresh, "GET", "/healthcheck", auth=None) == {"hasError": False, "messages": []}
