@@ -20,7 +20,7 @@ import base64
 import binascii
 import json
 import re
-from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -120,6 +120,10 @@ def _json_constant(text: str) -> Any:
     raise BadJson(f"{text} is not JSON")  # System.Text.Json refuses NaN and Infinity literals
 
 
+# one decoder, made once: json.loads with hooks would build a new one for every body
+_DECODER = json.JSONDecoder(parse_int=_json_int, parse_constant=_json_constant)
+
+
 def load_json(raw: bytes) -> Any:
     """Parse a JSON body (UTF-8, optional BOM); raise BadJson for anything that is not JSON.
 
@@ -127,8 +131,7 @@ def load_json(raw: bytes) -> Any:
     integers become NotAnInteger, so no input reaches Python's int-string limit.
     """
     try:
-        text = raw.decode("utf-8-sig")
-        return json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+        return _DECODER.decode(raw.decode("utf-8-sig"))
     except BadJson:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -143,37 +146,73 @@ def bind_json(value: Any, schema: dict[str, Any], strict: bool) -> Any:
     becomes NotAnInteger (System.Text.Json refuses 2.0 for an int). What does not bind stays as
     it is, for the schema check to name.
     """
-    if isinstance(value, dict):
-        properties: dict[str, Any] = schema.get("properties") or {}
-        if not properties:
+    bind = compile_binder(schema, strict)
+    return value if bind is None else bind(value)
+
+
+Binder = Callable[[Any], Any]
+
+
+def compile_binder(schema: dict[str, Any], strict: bool) -> Binder | None:
+    """A function binding values of `schema` (None: they bind as they are). Compiled once per
+    schema: bodies are bound on the hot path."""
+    key = (id(schema), strict)
+    if key not in _BINDERS:
+        _BINDERS[key] = (schema, _compile(schema, strict))  # the schema keeps its id alive
+    return _BINDERS[key][1]
+
+
+_BINDERS: dict[tuple[int, bool], tuple[dict[str, Any], Binder | None]] = {}
+
+
+def _compile(schema: dict[str, Any], strict: bool) -> Binder | None:
+    if schema.get("type") == "integer":
+        return _bind_integer_strict if strict else _bind_integer
+    properties: dict[str, Any] = schema.get("properties") or {}
+    if properties:
+        return _object_binder(properties, strict)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        bind_item = _compile(items, strict)
+        if bind_item is not None:
+            return lambda value: (
+                [bind_item(item) for item in value] if isinstance(value, list) else value
+            )
+    return None
+
+
+def _object_binder(properties: dict[str, Any], strict: bool) -> Binder:
+    binders: dict[str, Binder | None] = {
+        name: _compile(spec, strict) for name, spec in properties.items()
+    }
+    names: dict[str, str] = {name.lower(): name for name in properties}
+
+    def bind(value: Any) -> Any:
+        if not isinstance(value, dict):
             return value
-        names: dict[str, str] = _names_by_lower(tuple(properties))
         bound: dict[str, Any] = {}
+        key: str
         for key, item in value.items():
-            name = str(key) if strict else names.get(str(key).lower(), str(key))
-            bound.pop(name, None)  # keep the order of the last spelling
-            spec = properties.get(name)
-            bound[name] = _bind_value(item, spec, strict) if spec is not None else item
+            name: str = key if strict or key in binders else names.get(key.lower(), key)
+            bound.pop(name, None)  # the last spelling wins, in its place
+            convert = binders.get(name)
+            bound[name] = item if convert is None else convert(item)
         return bound
-    if isinstance(value, list) and isinstance(schema.get("items"), dict):
-        return [_bind_value(item, schema["items"], strict) for item in value]
+
+    return bind
+
+
+def _bind_integer(value: Any) -> Any:
+    if isinstance(value, float):
+        return NotAnInteger(repr(value))
+    if isinstance(value, str):
+        number = int32(value)
+        return value if number is None else number
     return value
 
 
-def _bind_value(value: Any, spec: dict[str, Any], strict: bool) -> Any:
-    if spec.get("type") == "integer":
-        if isinstance(value, float):
-            return NotAnInteger(repr(value))
-        if isinstance(value, str) and not strict:
-            number = int32(value)
-            return value if number is None else number
-        return value
-    return bind_json(value, spec, strict)
-
-
-@lru_cache(maxsize=64)
-def _names_by_lower(names: tuple[str, ...]) -> dict[str, str]:
-    return {name.lower(): name for name in names}
+def _bind_integer_strict(value: Any) -> Any:
+    return NotAnInteger(repr(value)) if isinstance(value, float) else value
 
 
 def parse_query_string(raw: str) -> list[tuple[str, str]]:
