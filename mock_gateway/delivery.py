@@ -61,8 +61,12 @@ class BodyDrain:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        length = environ.get("CONTENT_LENGTH")
+        encoding = environ.get("HTTP_TRANSFER_ENCODING")
+        if (not length or length == "0") and not encoding:  # no body (every GET): nothing to do
+            return self.app(environ, start_response)
         declared = _declared_length(environ)
-        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        chunked = "chunked" in (encoding or "").lower()
         if not declared and not chunked:
             return self.app(environ, start_response)
         counting = CountingInput(environ["wsgi.input"])
