@@ -69,6 +69,16 @@ function table(headers, rows) {
 
 function say(text) { statusLine.textContent = text; }
 
+// Re-render a section only when its data changed: an open dashboard then costs the browser
+// (and a machine under load) next to nothing between changes.
+const lastSeen = new Map();
+function changed(section, data) {
+  const key = JSON.stringify(data);
+  if (lastSeen.get(section) === key) return false;
+  lastSeen.set(section, key);
+  return true;
+}
+
 async function act(label, fn) {
   try {
     await fn();
@@ -134,6 +144,7 @@ function buildOverview() {
       el("div", { class: "card" }, el("h3", {}, "Next cut-off"),
         el("div", { class: "big", id: "countdown" }, left === null ? "none" : countdown(left)),
         el("div", { class: "muted" }, cutoff || "no time cut-off")));
+    if (!changed("overview", [open, recent])) return;
     const byBuyer = {};
     for (const r of open) (byBuyer[r.buyerCode] = byBuyer[r.buyerCode] || []).push(r);
     const buyers = Object.keys(byBuyer).sort();
@@ -169,6 +180,7 @@ function buildCatalog() {
     if (grid.contains(document.activeElement)) return; // an edit in progress
     const q = encodeURIComponent(search.value.trim());
     const result = await api("GET", `offers?q=${q}&page=${page}&pageSize=24`);
+    if (!changed("catalog", result)) return;
     grid.replaceChildren(...result.offers.map(offerCard));
     const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
     pager.replaceChildren(
@@ -204,6 +216,7 @@ function buildOrders() {
     if (buyer.value.trim()) query.set("buyerCode", buyer.value.trim());
     if (state.value) query.set("state", state.value);
     const rows = await api("GET", "requests?" + query);
+    if (!changed("orders", [String(query), rows])) return;
     list.replaceChildren(rows.length ? table(
       ["request", "buyer", "state", "created", "package type", "address", "lines (reserved / cancelled)"],
       rows.map((r) => el("tr", { "data-request": r.requestNumber },
@@ -223,6 +236,7 @@ function buildPackages() {
   main.replaceChildren(el("h2", {}, "Packages"), list);
   return async () => {
     const rows = await api("GET", "packages");
+    if (!changed("packages", rows)) return;
     list.replaceChildren(rows.length ? table(["b2BId", "warehouse", "createDate", "items (request, barcode, quantity)"],
       rows.map((p) => el("tr", { "data-b2bid": p.b2BId }, el("td", {}, p.b2BId), el("td", {}, p.warehouseName || p.warehouseId),
         el("td", {}, p.createDate), el("td", {}, p.items.map((i) => el("div", {}, `${i.requestNumber} · ${i.barcode} × ${i.quantity}`))))))
@@ -256,6 +270,7 @@ function buildJournal() {
       if (value) query.set(k, k === "method" ? value.toUpperCase() : value);
     }
     const entries = (await api("GET", "journal?" + query)).reverse();
+    if (!changed("journal", [String(query), entries])) return;
     list.replaceChildren(...(entries.length ? entries.map((e) => {
       const curl = el("pre", { hidden: "" }, curlOf(e));
       const details = el("details", { "data-entry": e.id, open: open.has(e.id) ? "" : null,
@@ -301,6 +316,7 @@ function buildFaults() {
       el("button", { type: "button", onclick: () => act("Rate limit off", () => api("PUT", "rate-limit", { enabled: false })) }, "Turn off")));
   return async () => {
     const [rules, limit] = await Promise.all([api("GET", "faults"), api("GET", "rate-limit")]);
+    if (!changed("faults", [rules, limit])) return;
     list.replaceChildren(rules.length ? table(["id", "method", "path", "buyer", "effect", "left", "matched", ""],
       rules.map((x) => el("tr", { "data-fault": x.id }, el("td", {}, x.id), el("td", {}, x.method), el("td", {}, x.path),
         el("td", {}, x.buyerCode || "any"), el("td", {}, JSON.stringify(x.effect)), el("td", {}, x.times ?? "∞"),
@@ -357,6 +373,7 @@ function route() {
   const name = (location.hash || "#overview").slice(1);
   const page = pages[name] || pages.overview;
   generation += 1;
+  lastSeen.clear();
   document.title = page.title + " · mock-gateway";
   for (const link of document.querySelectorAll("nav a")) {
     if (link.getAttribute("href") === "#" + name) link.setAttribute("aria-current", "page");
