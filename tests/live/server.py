@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import requests
 
@@ -62,3 +63,15 @@ def served(
             process.wait()
         if process.stdout:
             process.stdout.close()
+
+
+def build_wheel(directory: Path) -> Path:
+    """Build this project's wheel (no dependencies) into `directory`; return its path."""
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(directory), str(root)],
+        check=True,
+    )  # fmt: skip
+    [wheel] = directory.glob("mock_gateway-*.whl")
+    return wheel

@@ -8,19 +8,13 @@ from pathlib import Path
 
 import requests
 
-from tests.live.server import served
+from tests.live.server import build_wheel, served
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_wheel__serves_from_another_directory(tmp_path: Path) -> None:
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(wheels), str(ROOT)],
-        check=True,
-    )  # fmt: skip
-    [wheel] = wheels.glob("mock_gateway-*.whl")
+    wheel = build_wheel(tmp_path / "wheels")
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),

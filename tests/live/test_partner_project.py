@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.live.server import build_wheel
+
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 PYTEST_EXAMPLES = [
@@ -25,13 +27,7 @@ def write_tests(directory: Path) -> None:
 
 def test_partner_project__wheel_and_pytest_only_run_the_readme_tests(tmp_path: Path) -> None:
     assert len(PYTEST_EXAMPLES) >= 4
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(wheels), str(ROOT)],
-        check=True,
-    )  # fmt: skip
-    [wheel] = wheels.glob("mock_gateway-*.whl")
+    wheel = build_wheel(tmp_path / "wheels")
     project = tmp_path / "partner"
     venv = project / ".venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
