@@ -36,5 +36,6 @@ def banner(svc: Services) -> str:
     if settings.control_plane:
         token = " (needs the admin token)" if settings.admin_token else ""
         lines.append(f"  control    {root}/__mock/{token}")
+        lines.append(f"  dashboard  {root}/__mock/ui/ (in a browser)")
     lines.append("  stop       Ctrl-C (or SIGTERM)")
     return "\n".join(lines) + "\n"

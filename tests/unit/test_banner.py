@@ -24,6 +24,7 @@ def test_banner__urls_buyers_data_clock_and_no_password() -> None:
         "generated, 40 offers from seed 7",
         "real time; cut-off 16:00 Europe/Istanbul, and at 10 units",
         "http://127.0.0.1:9090/__mock/ (needs the admin token)",
+        "dashboard  http://127.0.0.1:9090/__mock/ui/",
         "Ctrl-C",
     ):
         assert expected in text, expected
