@@ -82,6 +82,7 @@ def _wait(args: argparse.Namespace) -> int:
     base = (args.url or f"http://127.0.0.1:{port}").rstrip("/")
     deadline = time.monotonic() + args.timeout
     paths = ["/__mock/ready", "/healthcheck"]
+    warned = False
     while True:
         if args.pid is not None and not _alive(args.pid):
             print(
@@ -93,9 +94,20 @@ def _wait(args: argparse.Namespace) -> int:
         for path in paths:
             try:
                 with urllib.request.urlopen(base + path, timeout=1) as answer:
-                    if answer.status == 200:
+                    pids = answer.headers.get("X-Mock-Gateway-Pid", "").split()
+                    # with --pid, only that server's answer counts (the control plane says
+                    # which process answers; the bare health check cannot)
+                    ours = args.pid is None or str(args.pid) in pids or not pids
+                    if answer.status == 200 and ours:
                         print(f"ready: {base}")
                         return 0
+                    if not ours and not warned:
+                        warned = True
+                        print(
+                            f"mock-gateway wait: another server (pid {pids[0]}) answers at "
+                            f"{base}; waiting for pid {args.pid}",
+                            file=sys.stderr,
+                        )
             except urllib.error.HTTPError as error:
                 if error.code == 404 and path == paths[0]:
                     continue  # control plane off: the health check says it

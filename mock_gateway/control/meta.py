@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Response
 
 from mock_gateway.control import control, done
@@ -14,7 +16,11 @@ def ready() -> Response:
     svc = services()
     if not svc.ready:
         return done({"ready": False}, 503)
-    return done({"ready": True, "offers": len(svc.gateway.catalog.offers)})
+    response = done({"ready": True, "offers": len(svc.gateway.catalog.offers)})
+    # which process answers: `mock-gateway wait --pid` must not take another server's answer
+    # on the same port for its own (the serving worker, and its parent: gunicorn's arbiter)
+    response.headers["X-Mock-Gateway-Pid"] = f"{os.getpid()} {os.getppid()}"
+    return response
 
 
 @control.get("/openapi.json")
