@@ -185,10 +185,20 @@ def _object_binder(properties: dict[str, Any], strict: bool) -> Binder:
     binders: dict[str, Binder | None] = {
         name: _compile(spec, strict) for name, spec in properties.items()
     }
+    converters = {name: b for name, b in binders.items() if b is not None}
+    known = frozenset(binders)
     names: dict[str, str] = {name.lower(): name for name in properties}
 
     def bind(value: Any) -> Any:
         if not isinstance(value, dict):
+            return value
+        if value.keys() <= known:  # the usual body: names as documented, nothing to rename
+            for field, converter in converters.items():
+                if field in value:
+                    item = value[field]
+                    converted = converter(item)
+                    if converted is not item:
+                        value = {**value, field: converted}
             return value
         bound: dict[str, Any] = {}
         key: str
