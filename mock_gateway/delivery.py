@@ -61,13 +61,10 @@ class BodyDrain:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        length = environ.get("CONTENT_LENGTH")
-        encoding = environ.get("HTTP_TRANSFER_ENCODING")
-        if (not length or length == "0") and not encoding:  # no body (every GET): nothing to do
-            return self.app(environ, start_response)
-        declared = _declared_length(environ)
-        chunked = "chunked" in (encoding or "").lower()
-        if not declared and not chunked:
+        length = environ.get("CONTENT_LENGTH") or ""
+        declared = int(length) if length.isdigit() and len(length) < 19 else 0
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not declared and not chunked:  # no body (every GET): nothing to drain
             return self.app(environ, start_response)
         counting = CountingInput(environ["wsgi.input"])
         environ["wsgi.input"] = counting
@@ -75,11 +72,6 @@ class BodyDrain:
         if not counting.exhausted and (chunked or counting.read_bytes < declared):
             _drain(environ, counting, None if chunked else declared - counting.read_bytes)
         return result
-
-
-def _declared_length(environ: dict[str, Any]) -> int:
-    text = environ.get("CONTENT_LENGTH") or ""
-    return int(text) if text.isdigit() and len(text) < 19 else 0
 
 
 def _drain(environ: dict[str, Any], body: CountingInput, remaining: int | None) -> None:

@@ -272,18 +272,12 @@ CONTROL_OPERATIONS: tuple[tuple[str, str, str, str, str | None], ...] = (
 )  # fmt: skip
 
 
-# query parameters of the people-facing read models (mock_gateway/control/views.py)
-CONTROL_QUERIES: dict[str, dict[str, dict[str, Any]]] = {
-    "listRequests": {
-        "buyerCode": {"type": "string"},
-        "state": {"enum": ["open", "closed", "packed"]},
-    },
-    "listPackages": {"limit": {"type": "integer", "minimum": 1, "maximum": 100000}},
-    "searchOffers": {
-        "q": {"type": "string"},
-        "page": {"type": "integer", "minimum": 1, "maximum": 10000000},
-        "pageSize": {"type": "integer", "minimum": 1, "maximum": 100},
-    },
+# control routes whose query a schema describes (read with api.query.read_query)
+CONTROL_QUERIES = {
+    "readJournal": "control-journal-query",
+    "listRequests": "control-requests-query",
+    "listPackages": "control-packages-query",
+    "searchOffers": "control-offers-query",
 }
 
 
@@ -296,12 +290,8 @@ def build_control_document(schemas: Schemas) -> dict[str, Any]:
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             for name in _path_params(path)
         ]
-        if operation_id == "readJournal":
-            params += _query_parameters(schemas.documents["control-journal-query"])
-        params += [
-            {"name": name, "in": "query", "required": False, "schema": schema}
-            for name, schema in CONTROL_QUERIES.get(operation_id, {}).items()
-        ]
+        if operation_id in CONTROL_QUERIES:
+            params += _query_parameters(schemas.documents[CONTROL_QUERIES[operation_id]])
         operation: dict[str, Any] = {
             "operationId": operation_id,
             "summary": summary,

@@ -8,24 +8,19 @@ from typing import Any
 
 from flask import Response, request
 
+from mock_gateway.api.query import query_pairs, read_query
 from mock_gateway.control import body_of, control, done
 from mock_gateway.domain.errors import DomainError
 from mock_gateway.errors import BadRequest, NotFound
-from mock_gateway.inputs import int32
 from mock_gateway.services import services
 from mock_gateway.state import package_document, request_document
-
-REQUEST_STATES = ("open", "closed", "packed")
-MAX_PAGE_SIZE = 100
 
 
 @control.get("/requests")
 def list_requests() -> Response:
     """Every purchase request, newest first, with its state; filter by buyer and state."""
-    buyer = request.args.get("buyerCode") or None
-    wanted = request.args.get("state") or None
-    if wanted is not None and wanted not in REQUEST_STATES:
-        raise BadRequest(f"state must be one of {', '.join(REQUEST_STATES)}")
+    query = read_query(services().schemas, "control-requests-query", query_pairs())
+    buyer, wanted = query.get("buyerCode"), query.get("state")
     gateway = services().gateway
     rows = []
     with gateway.lock:
@@ -66,7 +61,9 @@ def cancel_request_line(number: str) -> Response:
 @control.get("/packages")
 def list_packages() -> Response:
     """B2B packages, newest first, with their warehouse's name."""
-    limit = _number("limit", 1000, 1, 100_000)
+    limit = read_query(services().schemas, "control-packages-query", query_pairs()).get(
+        "limit", 1000
+    )
     gateway = services().gateway
     with gateway.lock:
         gateway._catch_up()
@@ -89,10 +86,10 @@ def search_offers() -> Response:
     """A page of offers as the API renders them, matching `q` in barcode, model or name."""
     from mock_gateway.api import render
 
-    query = (request.args.get("q") or "").strip().lower()
-    page = _number("page", 1, 1, 10_000_000)
-    size = _number("pageSize", 24, 1, MAX_PAGE_SIZE)
     svc = services()
+    values = read_query(svc.schemas, "control-offers-query", query_pairs())
+    query = values.get("q", "").strip().lower()
+    page, size = values.get("page", 1), values.get("pageSize", 24)
     gateway = svc.gateway
     with gateway.lock:
         gateway._catch_up()
@@ -116,13 +113,3 @@ def search_offers() -> Response:
             "offers": [render.offer(s, base) for s in snapshots],
         }
     )
-
-
-def _number(name: str, default: int, low: int, high: int) -> int:
-    text = request.args.get(name)
-    if text is None or text == "":
-        return default
-    value = int32(text)
-    if value is None or not low <= value <= high:
-        raise BadRequest(f"{name} must be an integer from {low} to {high}")
-    return value
