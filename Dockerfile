@@ -20,7 +20,7 @@ COPY mock_gateway ./mock_gateway
 COPY schemas ./schemas
 COPY fixtures ./fixtures
 RUN pip install --no-cache-dir --no-deps . \
-    && cp mock_gateway/healthcheck.py /app/healthcheck.py \
+    && cp mock_gateway/serving/healthcheck.py /app/healthcheck.py \
     && rm -rf build ./*.egg-info mock_gateway schemas fixtures README.md \
     && useradd --system --uid 10001 --no-create-home mock
 

@@ -16,6 +16,6 @@ def create_app(settings: Any = None, clock: Any = None, *, fast_lane: bool = Tru
 
     Imported lazily so that `import mock_gateway` (the health check, the CLI) stays cheap.
     """
-    from mock_gateway.app import create_app as build
+    from mock_gateway.serving.app import create_app as build
 
     return build(settings, clock, fast_lane=fast_lane)

@@ -67,7 +67,7 @@ def _serve(args: argparse.Namespace) -> int:
     # gunicorn in this process (not a second interpreter): a faster start
     from gunicorn.app.wsgiapp import WSGIApplication
 
-    sys.argv = ["mock-gateway", "-c", "python:mock_gateway.gunicorn_conf"]
+    sys.argv = ["mock-gateway", "-c", "python:mock_gateway.serving.gunicorn_conf"]
     WSGIApplication("%(prog)s serve").run()
     return 0  # not reached: gunicorn exits
 
@@ -160,10 +160,10 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _check() -> int:
-    from mock_gateway.assembly import load_data_set
+    from mock_gateway.contract.schemas import SchemaLoadError, Schemas
     from mock_gateway.data.fixtures import FixtureError, check_documents
     from mock_gateway.data.generate import generate_catalog
-    from mock_gateway.schemas import SchemaLoadError, Schemas
+    from mock_gateway.state.assembly import load_data_set
 
     try:
         settings = load_settings()
@@ -183,8 +183,8 @@ def _check() -> int:
 
 
 def _openapi(directory: Path | None) -> int:
-    from mock_gateway.openapi import build_api_document, build_control_document
-    from mock_gateway.schemas import Schemas
+    from mock_gateway.contract.openapi import build_api_document, build_control_document
+    from mock_gateway.contract.schemas import Schemas
 
     schemas = Schemas.load()
     api = json.dumps(build_api_document(schemas), indent=2) + "\n"
@@ -201,9 +201,9 @@ def _openapi(directory: Path | None) -> int:
 
 
 def _postman(directory: Path | None) -> int:
-    from mock_gateway.openapi import build_api_document, build_control_document
-    from mock_gateway.postman import build_collection
-    from mock_gateway.schemas import Schemas
+    from mock_gateway.contract.openapi import build_api_document, build_control_document
+    from mock_gateway.contract.postman import build_collection
+    from mock_gateway.contract.schemas import Schemas
 
     schemas = Schemas.load()
     collection = build_collection(build_api_document(schemas), build_control_document(schemas))

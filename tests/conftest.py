@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from mock_gateway import create_app
 from mock_gateway.config import Settings
-from mock_gateway.services import Services
+from mock_gateway.state.services import Services
 from tests.contract_check import check_response
 
 # 12:00 in Istanbul: four hours before the default 16:00 cut-off

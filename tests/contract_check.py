@@ -6,8 +6,8 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from mock_gateway.contract import find_operation, response_schema
-from mock_gateway.schemas import Schemas
+from mock_gateway.contract.operations import find_operation, response_schema
+from mock_gateway.contract.schemas import Schemas
 
 SCHEMAS = Schemas.load()
 JSON_TYPE = "application/json; charset=utf-8"

@@ -118,9 +118,9 @@ def test_serve__bad_setting_stops_with_one_line() -> None:
 
 
 def test_generated_catalog__matches_the_fixture_schema() -> None:
+    from mock_gateway.contract.schemas import Schemas
     from mock_gateway.data.fixtures import check_documents
     from mock_gateway.data.generate import generate_catalog
-    from mock_gateway.schemas import Schemas
 
     check_documents(generate_catalog(500, 3), Schemas.load())
 

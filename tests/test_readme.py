@@ -35,7 +35,7 @@ def test_readme_example(code: str, tmp_path: Path) -> None:
 
 
 def test_readme__lists_every_control_route() -> None:
-    from mock_gateway.openapi import CONTROL_OPERATIONS
+    from mock_gateway.contract.openapi import CONTROL_OPERATIONS
 
     text = README.read_text()
     for method, path, *_ in CONTROL_OPERATIONS:

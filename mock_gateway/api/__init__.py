@@ -1,6 +1,6 @@
 """The emulated API: one blueprint for the seven endpoints, the health check and the images.
 
-Auth, faults and rate limits run before routing, in mock_gateway.pipeline.
+Auth, faults and rate limits run before routing, in mock_gateway.serving.pipeline.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Who may call: HTTP Basic (the username is the buyer code, VERIFIED), the optional
 User-Agent requirement, and a `buyerCode` query naming the caller. The fast lane runs the same
-checks (mock_gateway.fastlane) through the functions below."""
+checks (mock_gateway.serving.fastlane) through the functions below."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import g, request
 
-from mock_gateway.errors import Forbidden, Unauthorized
-from mock_gateway.inputs import basic_credentials, parse_query_string
-from mock_gateway.services import Services, services
+from mock_gateway.contract.errors import Forbidden, Unauthorized
+from mock_gateway.contract.inputs import basic_credentials, parse_query_string
+from mock_gateway.state.services import Services, services
 
 
 def authenticate() -> str:

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import request
 
-from mock_gateway.errors import ApiError, BadBody, BadRequest, UnsupportedMediaType
-from mock_gateway.inputs import BadJson, bind_json, load_json
-from mock_gateway.schemas import Schemas
-from mock_gateway.services import services
+from mock_gateway.contract.errors import ApiError, BadBody, BadRequest, UnsupportedMediaType
+from mock_gateway.contract.inputs import BadJson, bind_json, load_json
+from mock_gateway.contract.schemas import Schemas
+from mock_gateway.state.services import services
 
 MAX_DEPTH = 32
 

@@ -1,7 +1,8 @@
 """What a view needs from a request, however the request arrived.
 
-The Flask views build a Call from flask.request; the fast lane (mock_gateway.fastlane) builds it
-from the WSGI environ. Both then run the same answer functions, so the two paths cannot drift.
+The Flask views build a Call from flask.request; the fast lane
+(mock_gateway.serving.fastlane) builds it from the WSGI environ. Both then run the same answer
+functions, so the two paths cannot drift.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from flask import g, request
 from werkzeug.sansio.utils import get_host
 
 from mock_gateway.api.auth import foreign_buyer
-from mock_gateway.inputs import parse_query_string, path_text
-from mock_gateway.services import Services, services
+from mock_gateway.contract.inputs import parse_query_string, path_text
+from mock_gateway.state.services import Services, services
 
 
 @dataclass

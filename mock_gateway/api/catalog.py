@@ -9,10 +9,10 @@ from flask import Response
 from mock_gateway.api import api, render
 from mock_gateway.api.call import Call, from_flask
 from mock_gateway.api.query import instant, query_pairs, read_query
+from mock_gateway.contract.errors import ModelNotFound, ProductNotFound
 from mock_gateway.domain.errors import UnknownModel, UnknownProduct
 from mock_gateway.domain.queries import OfferQuery
-from mock_gateway.errors import ModelNotFound, ProductNotFound
-from mock_gateway.services import services
+from mock_gateway.state.services import services
 
 MAX_PAGE_SIZE = 20  # VERIFIED
 CACHED_QUERY_LENGTH = 2048  # longer queries are answered but not cached (bounded memory)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Response
 
 from mock_gateway.api import api
+from mock_gateway.contract.errors import NotFound
 from mock_gateway.data.png import product_png
-from mock_gateway.errors import NotFound
-from mock_gateway.services import services
+from mock_gateway.state.services import services
 
 
 @api.get("/media/<model_no>/<color>/<int:index>.png")

@@ -10,9 +10,9 @@ from mock_gateway.api import api, render
 from mock_gateway.api.body import json_body
 from mock_gateway.api.call import Call, from_flask
 from mock_gateway.api.query import read_query
+from mock_gateway.contract.errors import BadRequest, CancelRejected
 from mock_gateway.domain.errors import DomainError, UnknownRequest
 from mock_gateway.domain.models import PackageType
-from mock_gateway.errors import BadRequest, CancelRejected
 
 
 @api.post("/v2/offers/<buyer_code>/items")

@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import request
 
-from mock_gateway.errors import BadRequest
-from mock_gateway.inputs import instant as parse_instant
-from mock_gateway.inputs import int32, parse_query_string
-from mock_gateway.schemas import Schemas
+from mock_gateway.contract.errors import BadRequest
+from mock_gateway.contract.inputs import instant as parse_instant
+from mock_gateway.contract.inputs import int32, parse_query_string
+from mock_gateway.contract.schemas import Schemas
 
 
 def query_pairs() -> list[tuple[str, str]]:

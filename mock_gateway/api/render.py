@@ -9,10 +9,10 @@ from urllib.parse import quote
 from flask import Response
 
 from mock_gateway.clock import format_instant
+from mock_gateway.contract.errors import JSON_TYPE, dump
 from mock_gateway.domain.models import CancelOutcome, OfferSnapshot, Package, Rating, Warehouse
 from mock_gateway.domain.queries import Reservation
-from mock_gateway.errors import JSON_TYPE, dump
-from mock_gateway.services import Services, services
+from mock_gateway.state.services import Services, services
 
 
 def ok(data: Any, headers: dict[str, str] | None = None) -> Response:

@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from mock_gateway.api.body import json_body, request_bytes
-from mock_gateway.errors import ApiError, BadRequest, json_response
-from mock_gateway.services import services
+from mock_gateway.contract.errors import ApiError, BadRequest, json_response
+from mock_gateway.state.services import services
 
 control = Blueprint("control", __name__, url_prefix="/__mock")
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Response, redirect, request, send_from_directory
 
+from mock_gateway.contract.errors import NotFound
 from mock_gateway.control import control
-from mock_gateway.errors import NotFound
 from mock_gateway.resources import package_dir
 
 ASSETS = package_dir("dashboard")

@@ -7,7 +7,7 @@ import os
 from flask import Response
 
 from mock_gateway.control import control, done
-from mock_gateway.services import services
+from mock_gateway.state.services import services
 
 
 @control.get("/ready")
@@ -25,13 +25,13 @@ def ready() -> Response:
 
 @control.get("/openapi.json")
 def openapi() -> Response:
-    from mock_gateway.openapi import build_api_document
+    from mock_gateway.contract.openapi import build_api_document
 
     return done(build_api_document(services().schemas))
 
 
 @control.get("/control-openapi.json")
 def control_openapi() -> Response:
-    from mock_gateway.openapi import build_control_document
+    from mock_gateway.contract.openapi import build_control_document
 
     return done(build_control_document(services().schemas))

@@ -6,16 +6,16 @@ from typing import Any
 
 from flask import Response, request
 
-from mock_gateway import assembly
 from mock_gateway.api.body import json_body
 from mock_gateway.clock import parse_instant
+from mock_gateway.contract.errors import BadRequest, NotFound
 from mock_gateway.control import body_of, control, done
 from mock_gateway.domain.edits import consistent_prices
 from mock_gateway.domain.errors import DomainError, UnknownProduct
 from mock_gateway.domain.models import OFFER_FIELDS, BuyerProfile, Offer, Rating
-from mock_gateway.errors import BadRequest, NotFound
-from mock_gateway.services import services
-from mock_gateway.state import StateError, export_state
+from mock_gateway.state import assembly
+from mock_gateway.state.services import services
+from mock_gateway.state.snapshot import StateError, export_state
 
 
 @control.post("/reset")

@@ -9,10 +9,10 @@ from flask import Response
 
 from mock_gateway.clock import ClockRangeError, ControlledClock, format_instant, parse_instant
 from mock_gateway.config import parse_duration
+from mock_gateway.contract.errors import BadRequest
 from mock_gateway.control import body_of, control, done
-from mock_gateway.errors import BadRequest
-from mock_gateway.services import services
-from mock_gateway.state import batch_document
+from mock_gateway.state.services import services
+from mock_gateway.state.snapshot import batch_document
 
 
 def clock_view() -> dict[str, Any]:

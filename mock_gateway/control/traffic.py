@@ -6,9 +6,9 @@ from flask import Response
 
 from mock_gateway.api.query import instant, query_pairs, read_query
 from mock_gateway.config import RateLimit
+from mock_gateway.contract.errors import BadRequest, NotFound
 from mock_gateway.control import body_of, control, done
-from mock_gateway.errors import BadRequest, NotFound
-from mock_gateway.services import services
+from mock_gateway.state.services import services
 
 
 @control.get("/faults")

@@ -9,11 +9,11 @@ from typing import Any
 from flask import Response, request
 
 from mock_gateway.api.query import query_pairs, read_query
+from mock_gateway.contract.errors import BadRequest, NotFound
 from mock_gateway.control import body_of, control, done
 from mock_gateway.domain.errors import DomainError
-from mock_gateway.errors import BadRequest, NotFound
-from mock_gateway.services import services
-from mock_gateway.state import package_document, request_document
+from mock_gateway.state.services import services
+from mock_gateway.state.snapshot import package_document, request_document
 
 
 @control.get("/requests")

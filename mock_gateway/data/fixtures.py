@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from mock_gateway.clock import format_instant, parse_instant
+from mock_gateway.contract.schemas import Schemas, location
 from mock_gateway.domain.catalog import Catalog
 from mock_gateway.domain.models import OFFER_FIELDS, BuyerProfile, Offer, Rating, Warehouse
-from mock_gateway.schemas import Schemas, location
 
 FILES = ("warehouses", "buyers", "offers", "ratings")
 

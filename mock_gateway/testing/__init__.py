@@ -24,7 +24,6 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from mock_gateway.app import create_app
 from mock_gateway.config import (
     PREFIX,
     TEXT_FIELDS,
@@ -33,6 +32,7 @@ from mock_gateway.config import (
     SettingsError,
     load_settings,
 )
+from mock_gateway.serving.app import create_app
 
 
 class _Handler(WSGIRequestHandler):

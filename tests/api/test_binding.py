@@ -14,8 +14,8 @@ import pytest
 
 from mock_gateway import create_app
 from mock_gateway.config import Settings
-from mock_gateway.inputs import basic_credentials, int32
-from mock_gateway.state import export_state
+from mock_gateway.contract.inputs import basic_credentials, int32
+from mock_gateway.state.snapshot import export_state
 from tests.api.test_orders import ITEMS, buy, stocked
 from tests.conftest import BUYER, ApiClient
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from mock_gateway import create_app
 from mock_gateway.config import Settings
-from mock_gateway.state import export_state
+from mock_gateway.state.snapshot import export_state
 from tests.conftest import BUYER, NOON_ISTANBUL, OTHER
 
 EXAMPLES = 2000

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mock_gateway.assembly import reset
+from mock_gateway.state.assembly import reset
 from tests.conftest import ApiClient
 
 
@@ -83,7 +83,7 @@ def test_fast_lane__refusals_are_flasks(
 
 
 def test_fast_lane__takes_the_hot_routes(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mock_gateway import fastlane
+    from mock_gateway.serving import fastlane
 
     taken: list[str] = []
     original = fastlane.stock_answer

@@ -176,7 +176,7 @@ def test_journal__filters_narrow_it(gw: MockGateway, client: LiveClient) -> None
 
 
 def test_journal__is_bounded() -> None:
-    from mock_gateway.journal import Journal
+    from mock_gateway.state.journal import Journal
 
     journal = Journal(3)
     for i in range(5):

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from mock_gateway.__main__ import POSTMAN_FILE
-from mock_gateway.openapi import build_api_document, build_control_document
-from mock_gateway.postman import SCHEMA, build_collection
-from mock_gateway.schemas import Schemas
+from mock_gateway.contract.openapi import build_api_document, build_control_document
+from mock_gateway.contract.postman import SCHEMA, build_collection
+from mock_gateway.contract.schemas import Schemas
 from tests.live.server import served
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from mock_gateway.openapi import CONTROL_OPERATIONS
+from mock_gateway.contract.openapi import CONTROL_OPERATIONS
 from tests.live.conftest import LiveClient
 from tests.live.server import served
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from mock_gateway.contract.schemas import Schemas
 from mock_gateway.data.generate import generate_catalog
-from mock_gateway.schemas import Schemas
 
 SCHEMAS = Schemas.load()
 ATOMS: list[Any] = [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from mock_gateway.schemas import Schemas, fingerprint, recorded_fingerprint
+from mock_gateway.contract.schemas import Schemas, fingerprint, recorded_fingerprint
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 
@@ -16,7 +16,8 @@ def test_schemas__every_file_is_a_valid_schema_and_the_fingerprint_is_current() 
     for path in paths:
         Draft202012Validator.check_schema(Schemas.load().documents[path.stem])
     assert recorded_fingerprint(SCHEMAS) == fingerprint(paths), (
-        "schemas/ changed: run `python -m mock_gateway.schemas` to check them and record it"
+        "schemas/ changed: run `python -m mock_gateway.contract.schemas` "
+        "to check them and record it"
     )
 
 

@@ -6,9 +6,15 @@ import copy
 from typing import Any
 
 from mock_gateway import __version__
-from mock_gateway.contract import COMMON_ERRORS, FAULTS, OPERATIONS, Operation, documented_responses
-from mock_gateway.pipeline import MAX_PATH, MAX_QUERY
-from mock_gateway.schemas import URN, Schemas
+from mock_gateway.contract.operations import (
+    COMMON_ERRORS,
+    FAULTS,
+    OPERATIONS,
+    Operation,
+    documented_responses,
+)
+from mock_gateway.contract.schemas import URN, Schemas
+from mock_gateway.serving.pipeline import MAX_PATH, MAX_QUERY
 
 DESCRIPTIONS = {
     200: "OK",

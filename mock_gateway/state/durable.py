@@ -19,8 +19,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from mock_gateway.services import Services
-from mock_gateway.state import StateError, export_state
+from mock_gateway.state.services import Services
+from mock_gateway.state.snapshot import StateError, export_state
 
 
 class StateFileError(RuntimeError):
@@ -29,7 +29,7 @@ class StateFileError(RuntimeError):
 
 def load_state_file(svc: Services, path: Path) -> bool:
     """Load the file into the services if it exists; return whether it did."""
-    from mock_gateway.assembly import import_document
+    from mock_gateway.state.assembly import import_document
 
     if not path.exists():
         return False

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from mock_gateway.clock import format_instant
-from mock_gateway.inputs import BadJson, NotAnInteger, load_json
+from mock_gateway.contract.inputs import BadJson, NotAnInteger, load_json
 
 MAX_BODY_CHARS = 64 * 1024
 

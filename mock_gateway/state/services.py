@@ -11,10 +11,10 @@ from flask import current_app, g
 
 from mock_gateway.clock import ControlledClock
 from mock_gateway.config import Settings
+from mock_gateway.contract.schemas import Schemas
 from mock_gateway.domain.gateway import Gateway
-from mock_gateway.faults import FaultBook, RateLimiter
-from mock_gateway.journal import Journal
-from mock_gateway.schemas import Schemas
+from mock_gateway.state.faults import FaultBook, RateLimiter
+from mock_gateway.state.journal import Journal
 
 
 @dataclass

@@ -17,6 +17,7 @@ from mock_gateway.clock import (
     format_instant,
     parse_instant,
 )
+from mock_gateway.contract.schemas import Schemas
 from mock_gateway.data.fixtures import FixtureError, build_data_set, offer_document
 from mock_gateway.domain.batches import CutoffPolicy
 from mock_gateway.domain.gateway import Gateway
@@ -30,7 +31,6 @@ from mock_gateway.domain.models import (
     RequestLine,
 )
 from mock_gateway.domain.queries import GatewayOptions
-from mock_gateway.schemas import Schemas
 
 FORMAT = "mock-gateway-state/1"
 

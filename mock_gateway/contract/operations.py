@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mock_gateway.routing import canonical_path, split_base_path
+from mock_gateway.serving.routing import canonical_path, split_base_path
 
 ENVELOPE = "error-envelope"
 # every authenticated operation: credentials (401), a buyerCode query of another buyer or a

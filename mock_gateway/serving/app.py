@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mock_gateway import pipeline
 from mock_gateway.api import api
 from mock_gateway.api.render import OfferJsonCache, PageCache
-from mock_gateway.assembly import build_services
 from mock_gateway.clock import ControlledClock
 from mock_gateway.config import Settings, load_settings
+from mock_gateway.contract.errors import register_error_handlers
 from mock_gateway.control import control
-from mock_gateway.delivery import BodyDrain
-from mock_gateway.errors import register_error_handlers
-from mock_gateway.fastlane import FastLane
-from mock_gateway.routing import PathNormalizer
+from mock_gateway.serving import pipeline
+from mock_gateway.serving.delivery import BodyDrain
+from mock_gateway.serving.fastlane import FastLane
+from mock_gateway.serving.routing import PathNormalizer
+from mock_gateway.state.assembly import build_services
 
 
 def create_app(

@@ -8,7 +8,7 @@
 
 The control plane (/__mock/) and the image files (/media/) skip faults, auth and the journal.
 Successful offers, stock-status and purchase requests are answered before Flask by the fast
-lane (mock_gateway.fastlane), which shares the answer functions and record_exchange below.
+lane (mock_gateway.serving.fastlane), which shares the answer functions and record_exchange below.
 This runs on every request, so it reads the request and the services once each.
 """
 
@@ -25,15 +25,15 @@ from typing import Any
 from flask import Flask, Response, current_app, g, redirect, request
 
 from mock_gateway.api.auth import authenticate, check_query_buyer, check_user_agent
-from mock_gateway.errors import (
+from mock_gateway.contract.errors import (
     ApiError,
     InternalError,
     ServiceUnavailable,
     TooManyRequests,
     UriTooLong,
 )
-from mock_gateway.inputs import basic_credentials
-from mock_gateway.services import Services
+from mock_gateway.contract.inputs import basic_credentials
+from mock_gateway.state.services import Services
 
 PUBLIC_ENDPOINTS = frozenset({"api.healthcheck", "api.media"})
 
@@ -51,7 +51,7 @@ def _skips_pipeline(path: str) -> bool:
 
 # The request-line limits, in characters as the server hands them over (the path decoded to
 # bytes, the query as sent). gunicorn's own cap is off (its refusal is HTML); these are stated
-# in the OpenAPI document, whose parameter bounds always fit them (mock_gateway.openapi).
+# in the OpenAPI document, whose parameter bounds always fit them (mock_gateway.contract.openapi).
 MAX_PATH = 2048
 MAX_QUERY = 32768
 

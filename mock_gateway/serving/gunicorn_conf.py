@@ -28,7 +28,7 @@ if _settings.workers != 1:
 bind = [f"{_settings.host}:{_settings.port}"]
 workers = 1
 # gthread, answering gunicorn's own refusals (unparsable HTTP) in the contract's JSON envelope
-worker_class = "mock_gateway.worker.JsonErrorWorker"
+worker_class = "mock_gateway.serving.worker.JsonErrorWorker"
 threads = _settings.threads
 preload_app = True  # load data (and fail on bad data) once, before the worker starts
 timeout = 30
@@ -42,7 +42,7 @@ limit_request_fields = 100
 accesslog = None  # the app logs one line per request itself, without credentials
 errorlog = "-"
 loglevel = "warning"
-wsgi_app = "mock_gateway.wsgi:application"
+wsgi_app = "mock_gateway.serving.wsgi:application"
 
 
 def on_starting(server: object) -> None:
@@ -58,7 +58,7 @@ def on_starting(server: object) -> None:
 
 def when_ready(server: object) -> None:
     """Print the banner once the app is loaded and the socket listens."""
-    from mock_gateway.banner import banner
+    from mock_gateway.serving.banner import banner
 
     app = getattr(server, "app", None)
     wsgi = app.wsgi() if app is not None else None

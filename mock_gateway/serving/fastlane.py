@@ -3,7 +3,7 @@
 Offers pages, stock status, purchases, cancels and B2Bs make up a partner's traffic. For them,
 this WSGI layer (after base-path folding, before Flask) runs the same checks as the pipeline
 (mock_gateway.api.auth: User-Agent, credentials, a `buyerCode` query) and the same input
-parsers (mock_gateway.inputs), then the very same answer functions the Flask views run
+parsers (mock_gateway.contract.inputs), then the very same answer functions the Flask views run
 (mock_gateway.api.call), and records the same journal entry and log line. Anything out of the
 ordinary goes to Flask untouched: rate limiting on, a fault rule
 that matches the request, missing or wrong credentials, an over-long line, a chunked or
@@ -28,10 +28,10 @@ from mock_gateway.api.body import check_content_type, parse_body
 from mock_gateway.api.call import Call, from_environ
 from mock_gateway.api.catalog import offers_answer, stock_answer
 from mock_gateway.api.orders import b2bs_answer, cancel_answer, purchase_answer
+from mock_gateway.contract.errors import JSON_TYPE, ApiError, BadRequest, CancelRejected
 from mock_gateway.domain.errors import DomainError
-from mock_gateway.errors import JSON_TYPE, ApiError, BadRequest, CancelRejected
-from mock_gateway.pipeline import MAX_PATH, MAX_QUERY, record_exchange
-from mock_gateway.services import Services
+from mock_gateway.serving.pipeline import MAX_PATH, MAX_QUERY, record_exchange
+from mock_gateway.state.services import Services
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

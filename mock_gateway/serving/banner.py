@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mock_gateway.clock import format_instant
-from mock_gateway.routing import BASE_PATHS
-from mock_gateway.services import Services
+from mock_gateway.serving.routing import BASE_PATHS
+from mock_gateway.state.services import Services
 
 
 def banner(svc: Services) -> str:

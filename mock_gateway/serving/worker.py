@@ -17,7 +17,7 @@ from typing import Any
 from gunicorn.http import errors
 from gunicorn.workers.gthread import ThreadWorker
 
-from mock_gateway.errors import JSON_TYPE, ApiError, InternalError
+from mock_gateway.contract.errors import JSON_TYPE, ApiError, InternalError
 
 LINGER_SECONDS = 1.0
 LINGER_BYTES = 1024 * 1024

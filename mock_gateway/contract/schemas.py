@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mock_gateway.fastcheck import compile_check
+from mock_gateway.contract.fastcheck import compile_check
 from mock_gateway.resources import data_dir
 
 if TYPE_CHECKING:
@@ -199,5 +199,5 @@ def _describe(error: ValidationError, root: str) -> str:
     return f"{where}: {error.message}"
 
 
-if __name__ == "__main__":  # python -m mock_gateway.schemas: after editing schemas/
-    print(record_fingerprint(Path(__file__).resolve().parents[1] / "schemas"))
+if __name__ == "__main__":  # python -m mock_gateway.contract.schemas: after editing schemas/
+    print(record_fingerprint(Path(__file__).resolve().parents[2] / "schemas"))

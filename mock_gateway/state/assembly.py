@@ -10,18 +10,18 @@ from typing import Any
 
 from mock_gateway.clock import ControlledClock
 from mock_gateway.config import Settings
+from mock_gateway.contract.schemas import Schemas
 from mock_gateway.data.fixtures import DataSet, build_data_set, load_fixtures
 from mock_gateway.data.generate import generate_data_set
 from mock_gateway.domain.batches import CutoffPolicy
 from mock_gateway.domain.gateway import Gateway
 from mock_gateway.domain.ids import IdSequence
 from mock_gateway.domain.queries import GatewayOptions
-from mock_gateway.faults import FaultBook, RateLimiter
-from mock_gateway.journal import Journal
 from mock_gateway.resources import data_dir
-from mock_gateway.schemas import Schemas
-from mock_gateway.services import Credentials, Services
-from mock_gateway.state import import_state, restore_clock
+from mock_gateway.state.faults import FaultBook, RateLimiter
+from mock_gateway.state.journal import Journal
+from mock_gateway.state.services import Credentials, Services
+from mock_gateway.state.snapshot import import_state, restore_clock
 
 
 def load_data_set(settings: Settings, schemas: Schemas) -> DataSet:
@@ -87,7 +87,7 @@ def build_services(settings: Settings, clock: ControlledClock | None = None) -> 
         journal=Journal(settings.journal_size),
     )
     if settings.state_file is not None:
-        from mock_gateway.durable import StateSaver, load_state_file
+        from mock_gateway.state.durable import StateSaver, load_state_file
 
         load_state_file(svc, settings.state_file)
         svc.saver = StateSaver(svc, settings.state_file, settings.state_save_interval)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import gc
 import sys
 
-from mock_gateway.app import create_app
 from mock_gateway.config import SettingsError
+from mock_gateway.contract.schemas import SchemaLoadError
 from mock_gateway.data.fixtures import FixtureError
-from mock_gateway.durable import StateFileError
-from mock_gateway.schemas import SchemaLoadError
+from mock_gateway.serving.app import create_app
+from mock_gateway.state.durable import StateFileError
 
 try:
     application = create_app()

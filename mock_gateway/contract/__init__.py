@@ -1,0 +1,1 @@
+"""The contract as data and code: schemas, operations, input parsers, errors, OpenAPI."""

@@ -1,0 +1,1 @@
+"""How requests arrive and are answered: the app, its lanes and the server."""

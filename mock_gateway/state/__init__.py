@@ -1,0 +1,1 @@
+"""The state and where it lives: services, stores, snapshot, durability, journal, faults."""
