@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -25,6 +27,32 @@ class SystemClock:
 # a packing delay, a date rendered in another zone) is one Python can represent.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+class LogClock:
+    """The gateway's clock under a shared store: between changes it stands at the instant of
+    the last change applied from the log, so a read never applies a cut-off the other replicas
+    did not (a due cut-off is logged as a change of its own). While a change is applied, the
+    applying thread reads the mock clock itself, pinned to the logged time."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+        self._live: Clock | None = None
+        self._owner = 0
+
+    def now(self) -> datetime:
+        live = self._live
+        if live is not None and threading.get_ident() == self._owner:
+            return live.now()
+        return self.at
+
+    def follow(self, clock: Clock) -> None:
+        self._owner = threading.get_ident()
+        self._live = clock
+
+    def stop_following(self, at: datetime) -> None:
+        self.at = at
+        self._live = None
 
 
 class ClockRangeError(ValueError):
@@ -50,6 +78,7 @@ class ControlledClock:
 
     def __init__(self, frozen_at: datetime | None = None, source: Clock | None = None) -> None:
         self._source = source or SystemClock()
+        self._pinned: datetime | None = None  # the source's time while a logged change replays
         self._lock = threading.Lock()
         self._offset = timedelta(0)
         self._frozen_at = _in_range(_utc(frozen_at)) if frozen_at else None
@@ -62,7 +91,22 @@ class ControlledClock:
         frozen_at = self._frozen_at
         if frozen_at is not None:
             return frozen_at
-        return self._source.now() + self._offset
+        return self.source_now() + self._offset
+
+    def source_now(self) -> datetime:
+        """The underlying clock's time (the wall clock's, unless a test injected another)."""
+        pinned = self._pinned
+        return pinned if pinned is not None else self._source.now()
+
+    @contextmanager
+    def pinned(self, source_time: datetime) -> Iterator[None]:
+        """Read the source as `source_time` meanwhile: a change replayed from a shared store's
+        log then moves this clock exactly as it moved the clock of the replica that made it."""
+        self._pinned = source_time
+        try:
+            yield
+        finally:
+            self._pinned = None
 
     def freeze(self, at: datetime | None = None) -> datetime:
         """Stop the clock at `at` (default: the current instant)."""
@@ -92,14 +136,14 @@ class ControlledClock:
             if self._frozen_at is not None:
                 self._frozen_at = at
             else:
-                self._offset = at - self._source.now()
+                self._offset = at - self.source_now()
             return at
 
     def resume(self) -> datetime:
         """Run in real time again, continuing from the current mock time (never a jump)."""
         with self._lock:
             if self._frozen_at is not None:
-                self._offset = self._frozen_at - self._source.now()
+                self._offset = self._frozen_at - self.source_now()
                 self._frozen_at = None
             return self.now()
 

@@ -68,6 +68,14 @@ class Settings:
     journal_size: int = 1000
     state_file: Path | None = None
     state_save_interval: float = 1.0
+    # Where the state lives: "memory" (this process) or a Redis URL shared by many processes
+    store: str = "memory"
+    store_prefix: str = "mock-gateway"
+    store_timeout: float = 1.0
+
+    @property
+    def shared_store(self) -> bool:
+        return self.store != "memory"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -195,6 +203,22 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
+def _parse_store(text: str) -> str:
+    text = text.strip()
+    if text.lower() == "memory":
+        return "memory"
+    if not re.fullmatch(r"(redis|rediss)://\S+|unix://\S+", text):
+        raise ValueError
+    return text
+
+
+def _parse_store_prefix(text: str) -> str:
+    text = text.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", text):
+        raise ValueError
+    return text
+
+
 def _parse_url(text: str) -> str | None:
     text = text.strip().rstrip("/")
     if not text:
@@ -209,7 +233,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "HOST": ("host", str.strip, "a host name or address"),
     "PORT": ("port", _parse_int(1, 65535), "an integer port from 1 to 65535"),
     "THREADS": ("threads", _parse_int(1, 256), "an integer from 1 to 256"),
-    "WORKERS": ("workers", _parse_int(1, 64), "an integer (only 1 is served)"),
+    "WORKERS": ("workers", _parse_int(1, 64), "an integer from 1 to 64 (above 1: Redis store)"),
     "LOG_FORMAT": ("log_format", _parse_log_format, "'plain', 'json' or 'off'"),
     "PUBLIC_BASE_URL": ("public_base_url", _parse_url, "an http(s) URL such as http://mock:8080"),
     "SEED": ("seed", _parse_int(0, 2**63), "a non-negative integer"),
@@ -252,6 +276,17 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
         lambda t: _positive_seconds(parse_duration(t)),
         "a duration from 10ms to 1h such as 1s or 250ms",
     ),
+    "STORE": ("store", _parse_store, "'memory' or a URL such as redis://127.0.0.1:6379/0"),
+    "STORE_PREFIX": (
+        "store_prefix",
+        _parse_store_prefix,
+        "1 to 64 letters, digits or _.:- (the Redis keys' hash tag)",
+    ),
+    "STORE_TIMEOUT": (
+        "store_timeout",
+        lambda t: _positive_seconds(parse_duration(t)),
+        "a duration from 10ms to 1h such as 1s or 500ms",
+    ),
 }
 
 
@@ -285,7 +320,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     unknown = sorted(k for k in env if k.startswith(PREFIX) and k not in known)
     if unknown:
         raise SettingsError(f"{unknown[0]} is not a setting of mock-gateway")
-    return Settings(**values)
+    settings = Settings(**values)
+    check_combination(settings)
+    return settings
+
+
+def check_combination(settings: Settings) -> None:
+    """Refuse settings that are each valid but cannot work together."""
+    if settings.workers > 1 and not settings.shared_store:
+        raise SettingsError(
+            f"{PREFIX}WORKERS={settings.workers} needs a shared store: with {PREFIX}STORE=memory "
+            "each worker would hold its own stock and requests. Set "
+            f"{PREFIX}STORE=redis://HOST:PORT/DB, or run one worker with more threads."
+        )
+    if settings.state_file is not None and settings.shared_store:
+        raise SettingsError(
+            f"{PREFIX}STATE_FILE is for the memory store; with {PREFIX}STORE={settings.store} "
+            "the state lives in Redis (use its persistence: appendonly or snapshots)"
+        )
 
 
 def _convert(variable: str, spec: tuple[str, Callable[[str], Any], str], raw: str) -> Any:

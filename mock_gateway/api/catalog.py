@@ -12,6 +12,7 @@ from mock_gateway.api.query import instant, query_pairs, read_query
 from mock_gateway.contract.errors import ModelNotFound, ProductNotFound
 from mock_gateway.domain.errors import UnknownModel, UnknownProduct
 from mock_gateway.domain.queries import OfferQuery
+from mock_gateway.state import commands
 from mock_gateway.state.services import services
 
 MAX_PAGE_SIZE = 20  # VERIFIED
@@ -133,9 +134,9 @@ def images(model_no: str) -> Response:
 
 @api.get("/v2/products/<barcode>/rating")
 def rating(barcode: str) -> Response:
-    gateway = services().gateway
+    svc = services()
     try:
-        found = gateway.rating(barcode)
+        found = svc.gateway.rating(barcode)
     except UnknownProduct:
-        raise ProductNotFound(gateway.next_trace_id()) from None
+        raise ProductNotFound(svc.store.run(commands.trace_id)) from None
     return render.ok(render.rating(found))

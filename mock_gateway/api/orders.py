@@ -13,6 +13,7 @@ from mock_gateway.api.query import read_query
 from mock_gateway.contract.errors import BadRequest, CancelRejected
 from mock_gateway.domain.errors import DomainError, UnknownRequest
 from mock_gateway.domain.models import PackageType
+from mock_gateway.state import commands
 
 
 @api.post("/v2/offers/<buyer_code>/items")
@@ -30,12 +31,13 @@ def purchase_answer(call: Call, buyer_code: str, body: Any) -> bytes:
     query = read_query(svc.schemas, "purchase-query", call.pairs)
     lines = [(line["barcode"], int(line["requestedQuantity"])) for line in body]
     try:
-        reservation = svc.gateway.reserve(
-            call.buyer,
-            lines,
+        reservation = svc.store.run(
+            commands.reserve,
+            buyer=call.buyer,
+            lines=lines,
             vendor_ref=query.get("vendorRef"),
             address_title=query.get("addressTitle"),
-            package_type=PackageType(query.get("packageType", "multiple")),
+            package_type=PackageType(query.get("packageType", "multiple")).value,
         )
     except DomainError as exc:
         raise BadRequest(exc.message) from None
@@ -68,7 +70,13 @@ def cancel_answer(call: Call, request_number: str, body: Any) -> bytes:
     """Cancel units of one barcode (body parsed and valid); refusals are the bare-array 400."""
     barcode, quantity = body["barcode"], int(body["quantity"])
     try:
-        outcome = call.svc.gateway.cancel(call.buyer, request_number, barcode, quantity)
+        outcome = call.svc.store.run(
+            commands.cancel,
+            buyer=call.buyer,
+            number=request_number,
+            barcode=barcode,
+            quantity=quantity,
+        )
     except DomainError as exc:
         raise CancelRejected(exc.message) from None
     return render.json_bytes(call.svc, render.cancel(outcome, barcode))

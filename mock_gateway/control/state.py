@@ -12,8 +12,8 @@ from mock_gateway.contract.errors import BadRequest, NotFound
 from mock_gateway.control import body_of, control, done
 from mock_gateway.domain.edits import consistent_prices
 from mock_gateway.domain.errors import DomainError, UnknownProduct
-from mock_gateway.domain.models import OFFER_FIELDS, BuyerProfile, Offer, Rating
-from mock_gateway.state import assembly
+from mock_gateway.domain.models import OFFER_FIELDS, Offer, Rating
+from mock_gateway.state import commands
 from mock_gateway.state.services import services
 from mock_gateway.state.snapshot import StateError, export_state
 
@@ -22,7 +22,8 @@ from mock_gateway.state.snapshot import StateError, export_state
 def reset() -> Response:
     body = body_of("control-reset")
     svc = services()
-    assembly.reset(svc, seed=body.get("seed"), catalog_size=body.get("catalogSize"))
+    svc.store.run(commands.reset, seed=body.get("seed"), catalog_size=body.get("catalogSize"))
+    svc.journal.clear()
     return done(
         {"reset": True, "offers": len(svc.gateway.catalog.offers), "seed": svc.settings.seed}
     )
@@ -38,7 +39,7 @@ def export() -> Response:
 def import_() -> Response:
     document = json_body("state")
     try:
-        assembly.import_document(services(), document)
+        services().store.run(commands.import_state, document=document)
     except StateError as error:
         raise BadRequest(f"state not imported: {error}") from None
     return done({"imported": True})
@@ -49,8 +50,12 @@ def edit_offer(barcode: str) -> Response:
     body = body_of("control-offer")
     changes: dict[str, Any] = {OFFER_FIELDS[k]: v for k, v in body.items() if k in OFFER_FIELDS}
     try:
-        snapshot = services().gateway.edit_offer(
-            barcode, changes, body.get("stockQuantity"), _modified(body)
+        snapshot = services().store.run(
+            commands.edit_offer,
+            barcode=barcode,
+            changes=changes,
+            stock=body.get("stockQuantity"),
+            modified=_modified(body),
         )
     except UnknownProduct as error:
         raise NotFound(error.message) from None
@@ -87,8 +92,11 @@ def add_offer() -> Response:
         given["original_sales_price"] = body["originalSalesPrice"]
     changes = consistent_prices(offer, given)
     try:
-        snapshot = services().gateway.add_offer(
-            offer._replace(**changes), body["stockQuantity"], _modified(body)
+        snapshot = services().store.run(
+            commands.add_offer,
+            offer=offer._replace(**changes)._asdict(),
+            stock=body["stockQuantity"],
+            modified=_modified(body),
         )
     except DomainError as error:
         raise BadRequest(error.message) from None
@@ -98,7 +106,7 @@ def add_offer() -> Response:
 @control.delete("/offers/<barcode>")
 def remove_offer(barcode: str) -> Response:
     try:
-        services().gateway.remove_offer(barcode)
+        services().store.run(commands.remove_offer, barcode=barcode)
     except UnknownProduct as error:
         raise NotFound(error.message) from None
     except DomainError as error:
@@ -106,11 +114,11 @@ def remove_offer(barcode: str) -> Response:
     return done({"deleted": barcode})
 
 
-def _modified(body: dict[str, Any]) -> Any:
+def _modified(body: dict[str, Any]) -> str | None:
     if "lastModifiedDate" not in body:
         return None
     try:
-        return parse_instant(body["lastModifiedDate"])
+        return parse_instant(body["lastModifiedDate"]).isoformat()
     except ValueError:
         raise BadRequest("lastModifiedDate must be an ISO-8601 instant") from None
 
@@ -135,7 +143,9 @@ def set_rating(barcode: str) -> Response:
         (counts[0], counts[1], counts[2], counts[3], counts[4]), body["totalCommentCount"]
     )
     try:
-        services().gateway.set_rating(barcode, rating)
+        services().store.run(
+            commands.set_rating, barcode=barcode, counts=counts, comments=rating.comment_count
+        )
     except UnknownProduct as error:
         raise NotFound(error.message) from None
     from mock_gateway.api import render
@@ -166,16 +176,14 @@ def put_buyer(code: str) -> Response:
         )
     body = body_of("control-buyer")
     svc = services()
-    svc.credentials.set(code, body["password"])
-    titles = tuple(body.get("addressTitles", ()))
-    svc.gateway.set_buyer_profile(BuyerProfile(code, titles))
+    titles = list(body.get("addressTitles", ()))
+    svc.store.run(commands.put_buyer, code=code, password=body["password"], address_titles=titles)
     return done({"buyerCode": code, "addressTitles": list(titles)})
 
 
 @control.delete("/buyers/<code>")
 def delete_buyer(code: str) -> Response:
     svc = services()
-    if not svc.credentials.remove(code):
+    if not svc.store.run(commands.delete_buyer, code=code):
         raise NotFound(f"buyer {code!r} is not configured")
-    svc.gateway.remove_buyer_profile(code)
     return done({"deleted": code})

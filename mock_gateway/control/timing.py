@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Response
 
-from mock_gateway.clock import ClockRangeError, ControlledClock, format_instant, parse_instant
+from mock_gateway.clock import ClockRangeError, format_instant, parse_instant
 from mock_gateway.config import parse_duration
 from mock_gateway.contract.errors import BadRequest
 from mock_gateway.control import body_of, control, done
+from mock_gateway.state import commands
+from mock_gateway.state.commands import Command
 from mock_gateway.state.services import services
 from mock_gateway.state.snapshot import batch_document
 
 
 def clock_view() -> dict[str, Any]:
     svc = services()
-    svc.gateway.catch_up()  # advancing past a cut-off closes and packs as time would have
+    due = svc.gateway.book.next_event
+    if due is not None and due <= svc.clock.now():  # closes and packs as time would have
+        svc.store.run(commands.catch_up)
     next_event = svc.gateway.book.next_event
     now = svc.clock.now()
     policy = svc.gateway.book.policy
@@ -52,21 +55,21 @@ def read_clock() -> Response:
 @control.post("/clock/freeze")
 def freeze_clock() -> Response:
     at = _instant(body_of("control-clock"), required=False)
-    _move(lambda clock: clock.freeze(at))
+    _move(commands.clock_freeze, at=at.isoformat() if at is not None else None)
     return done(clock_view())
 
 
 @control.post("/clock/set")
 def set_clock() -> Response:
     at = _instant(body_of("control-clock"), required=True)
-    _move(lambda clock: clock.set(at))
+    _move(commands.clock_set, at=at.isoformat())
     return done(clock_view())
 
 
-def _move(change: Callable[[ControlledClock], object]) -> None:
+def _move(change: Command, **args: Any) -> None:
     """Move the clock, or answer 400 when the target is outside the clock's range."""
     try:
-        change(services().clock)
+        services().store.run(change, **args)
     except ClockRangeError as exc:
         raise BadRequest(str(exc)) from None
 
@@ -80,26 +83,26 @@ def advance_clock() -> Response:
         raise BadRequest(
             "by must be a duration: seconds, or text such as 90s, 15m, 2h, 1d, PT1H30M"
         ) from None
-    _move(lambda clock: clock.advance(by))
+    _move(commands.clock_advance, seconds=by.total_seconds())
     return done(clock_view())
 
 
 @control.post("/clock/resume")
 def resume_clock() -> Response:
-    services().clock.resume()
+    services().store.run(commands.clock_resume)
     return done(clock_view())
 
 
 @control.post("/batches/close")
 def close_batches() -> Response:
     buyer = body_of("control-batches").get("buyerCode")
-    return done({"closed": services().gateway.close_batches(buyer)})
+    return done({"closed": services().store.run(commands.close_batches, buyer=buyer)})
 
 
 @control.post("/batches/pack")
 def pack_batches() -> Response:
     buyer = body_of("control-batches").get("buyerCode")
-    return done({"packed": services().gateway.pack_now(buyer)})
+    return done({"packed": services().store.run(commands.pack_now, buyer=buyer)})
 
 
 @control.get("/batches")

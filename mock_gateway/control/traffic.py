@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response
 
 from mock_gateway.api.query import instant, query_pairs, read_query
-from mock_gateway.config import RateLimit
 from mock_gateway.contract.errors import BadRequest, NotFound
 from mock_gateway.control import body_of, control, done
+from mock_gateway.state import commands
 from mock_gateway.state.services import services
 
 
@@ -42,20 +42,20 @@ def add_fault() -> Response:
         spec["status"] = effect["status"]
         default_retry = 1 if effect["status"] in (429, 503) else None
         spec["retry_after"] = effect.get("retryAfter", default_retry)
-    rule = services().faults.add(**spec)
+    rule = services().store.run(commands.add_fault, spec=spec)
     return done(rule.describe(), 201)
 
 
 @control.delete("/faults/<int:rule_id>")
 def delete_fault(rule_id: int) -> Response:
-    if not services().faults.remove(rule_id):
+    if not services().store.run(commands.remove_fault, rule_id=rule_id):
         raise NotFound(f"fault rule {rule_id} does not exist")
     return done({"deleted": rule_id})
 
 
 @control.delete("/faults")
 def clear_faults() -> Response:
-    services().faults.clear()
+    services().store.run(commands.clear_faults)
     return done({"deleted": "all"})
 
 
@@ -74,10 +74,10 @@ def read_rate_limit() -> Response:
 @control.put("/rate-limit")
 def set_rate_limit() -> Response:
     body = body_of("control-rate-limit")
-    limit = None
+    requests, window = None, None
     if body["enabled"]:
-        limit = RateLimit(int(body.get("requests", 50)), float(body.get("windowSeconds", 10)))
-    services().rate_limiter.configure(limit)
+        requests, window = int(body.get("requests", 50)), float(body.get("windowSeconds", 10))
+    services().store.run(commands.set_rate_limit, requests=requests, window_seconds=window)
     return done(_rate_limit_view())
 
 

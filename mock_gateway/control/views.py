@@ -12,6 +12,7 @@ from mock_gateway.api.query import query_pairs, read_query
 from mock_gateway.contract.errors import BadRequest, NotFound
 from mock_gateway.control import body_of, control, done
 from mock_gateway.domain.errors import DomainError
+from mock_gateway.state import commands
 from mock_gateway.state.services import services
 from mock_gateway.state.snapshot import package_document, request_document
 
@@ -50,7 +51,13 @@ def cancel_request_line(number: str) -> Response:
     if owner is None:
         raise NotFound(f"purchase request {number!r} was not found")
     try:
-        outcome = gateway.cancel(owner.buyer, number, body["barcode"], int(body["quantity"]))
+        outcome = services().store.run(
+            commands.cancel,
+            buyer=owner.buyer,
+            number=number,
+            barcode=body["barcode"],
+            quantity=int(body["quantity"]),
+        )
     except DomainError as error:
         raise BadRequest(error.message) from None
     from mock_gateway.api import render

@@ -32,6 +32,7 @@ from mock_gateway.contract.errors import JSON_TYPE, ApiError, BadRequest, Cancel
 from mock_gateway.domain.errors import DomainError
 from mock_gateway.serving.pipeline import MAX_PATH, MAX_QUERY, record_exchange
 from mock_gateway.state.services import Services
+from mock_gateway.state.store import StoreUnavailable
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -72,6 +73,14 @@ class FastLane:
         started = time.perf_counter()
         raw = b""
         try:
+            svc.store.sync()
+        except StoreUnavailable:
+            # Flask answers the 503 without trying again: a change sent to a store that went
+            # away may have been made, and must not be made twice
+            environ["mock_gateway.store_failed"] = True
+            return self.app(environ, start_response)
+        environ["mock_gateway.synced"] = True
+        try:
             check_user_agent(svc, environ)
             buyer = caller(svc, environ)
             if buyer is None:
@@ -95,6 +104,9 @@ class FastLane:
                 body = answer(call, call.param, parsed)
             else:
                 raise Delegate()
+        except StoreUnavailable:
+            environ["mock_gateway.store_failed"] = True
+            return self.app(environ, start_response)
         except (Delegate, ApiError, DomainError):
             if raw:
                 environ["wsgi.input"] = io.BytesIO(raw)  # Flask reads the body again

@@ -33,7 +33,9 @@ from mock_gateway.contract.errors import (
     UriTooLong,
 )
 from mock_gateway.contract.inputs import basic_credentials
+from mock_gateway.state import commands
 from mock_gateway.state.services import Services
+from mock_gateway.state.store import StoreUnavailable
 
 PUBLIC_ENDPOINTS = frozenset({"api.healthcheck", "api.media"})
 
@@ -64,21 +66,21 @@ def _before() -> None:
         raise UriTooLong(f"The path is longer than {MAX_PATH} characters")
     if len(environ.get("QUERY_STRING", "")) > MAX_QUERY:
         raise UriTooLong(f"The query string is longer than {MAX_QUERY} characters")
-    if (
-        req.path == "/"
-        and req.method == "GET"
-        and current_app.extensions["mock_gateway"].settings.control_plane
-    ):
+    svc: Services = current_app.extensions["mock_gateway"]
+    if req.path == "/" and req.method == "GET" and svc.settings.control_plane:
         from mock_gateway.control.dashboard import wants_html
 
         if wants_html():  # a browser at the root: the dashboard (API clients get today's 404)
             return redirect("/__mock/ui/", code=302)  # type: ignore[return-value]
+    if environ.pop("mock_gateway.store_failed", None) is not None:
+        raise StoreUnavailable("The gateway's state store is unreachable; retry shortly")
+    if not environ.get("mock_gateway.synced") and not req.path.startswith("/__mock/ui"):
+        svc.store.sync()  # a shared store: what other processes changed, before reading
     if _skips_pipeline(req.path):
-        saver = current_app.extensions["mock_gateway"].saver
+        saver = svc.saver
         if saver is not None:  # control-plane changes are saved too
             saver.ensure_started()
         return
-    svc: Services = current_app.extensions["mock_gateway"]
     g.svc = svc
     g.journaled = True
     if svc.saver is not None:
@@ -86,7 +88,9 @@ def _before() -> None:
     if svc.faults.active:
         credentials = basic_credentials(environ.get("HTTP_AUTHORIZATION"))
         claimed = credentials[0] if credentials is not None else None
-        decision = svc.faults.decide(req.method, req.path, claimed)
+        decision = svc.store.run(
+            commands.decide_faults, method=req.method, path=req.path, buyer=claimed
+        )
         if decision.delay_s:
             time.sleep(decision.delay_s)
         if decision.drop:
@@ -100,7 +104,7 @@ def _before() -> None:
     check_query_buyer(buyer, environ.get("QUERY_STRING", ""))
     limit = svc.rate_limiter.limit
     if limit is not None and req.endpoint is not None:
-        retry = svc.rate_limiter.check(buyer, req.endpoint)
+        retry = svc.store.run(commands.check_rate, buyer=buyer, endpoint=req.endpoint)
         if retry is not None:
             raise TooManyRequests(
                 f"Rate limit exceeded: at most {limit.requests} requests per "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from mock_gateway.clock import ControlledClock
+from mock_gateway.clock import Clock, ControlledClock
 from mock_gateway.config import Settings
 from mock_gateway.contract.schemas import Schemas
 from mock_gateway.data.fixtures import DataSet, build_data_set, load_fixtures
@@ -19,9 +19,9 @@ from mock_gateway.domain.ids import IdSequence
 from mock_gateway.domain.queries import GatewayOptions
 from mock_gateway.resources import data_dir
 from mock_gateway.state.faults import FaultBook, RateLimiter
-from mock_gateway.state.journal import Journal
 from mock_gateway.state.services import Credentials, Services
 from mock_gateway.state.snapshot import import_state, restore_clock
+from mock_gateway.state.store import open_store
 
 
 def load_data_set(settings: Settings, schemas: Schemas) -> DataSet:
@@ -61,7 +61,7 @@ def gateway_options(settings: Settings) -> GatewayOptions:
     )
 
 
-def build_gateway(settings: Settings, data: DataSet, clock: ControlledClock) -> Gateway:
+def build_gateway(settings: Settings, data: DataSet, clock: Clock) -> Gateway:
     return Gateway(
         data.catalog,
         data.buyers,
@@ -75,7 +75,9 @@ def build_gateway(settings: Settings, data: DataSet, clock: ControlledClock) -> 
 def build_services(settings: Settings, clock: ControlledClock | None = None) -> Services:
     schemas = Schemas.load()
     clock = clock or ControlledClock(frozen_at=settings.clock_start)
-    gateway = build_gateway(settings, load_data_set(settings, schemas), clock)
+    store = open_store(settings)
+    data = load_data_set(settings, schemas)
+    gateway = build_gateway(settings, data, store.gateway_clock(clock))
     svc = Services(
         settings=settings,
         schemas=schemas,
@@ -84,8 +86,10 @@ def build_services(settings: Settings, clock: ControlledClock | None = None) -> 
         credentials=Credentials(dict(settings.buyers)),
         faults=FaultBook(settings.seed),
         rate_limiter=RateLimiter(settings.rate_limit),
-        journal=Journal(settings.journal_size),
+        journal=store.new_journal(settings.journal_size),
+        store=store,
     )
+    store.attach(svc)  # a shared store brings the fleet's state here
     if settings.state_file is not None:
         from mock_gateway.state.durable import StateSaver, load_state_file
 
@@ -95,7 +99,8 @@ def build_services(settings: Settings, clock: ControlledClock | None = None) -> 
 
 
 def reset(svc: Services, seed: int | None = None, catalog_size: int | None = None) -> None:
-    """Everything as at start-up (optionally with another seed or catalog size)."""
+    """Everything as at start-up (optionally with another seed or catalog size); the journal,
+    kept apart from the state, is cleared by the caller."""
     changes: dict[str, Any] = {}
     if seed is not None:
         changes["seed"] = seed
@@ -103,7 +108,8 @@ def reset(svc: Services, seed: int | None = None, catalog_size: int | None = Non
         changes["catalog_size"] = catalog_size
     startup = svc.startup_settings or svc.settings
     settings = startup.with_overrides(**changes) if changes else startup
-    gateway = build_gateway(settings, load_data_set(settings, svc.schemas), svc.clock)
+    data = load_data_set(settings, svc.schemas)
+    gateway = build_gateway(settings, data, svc.store.gateway_clock(svc.clock))
     if settings.clock_start is not None:
         svc.clock.freeze(settings.clock_start)
     else:
@@ -113,7 +119,6 @@ def reset(svc: Services, seed: int | None = None, catalog_size: int | None = Non
     svc.credentials.replace_all(dict(settings.buyers))
     svc.faults.clear()
     svc.rate_limiter.configure(settings.rate_limit)
-    svc.journal.clear()
 
 
 def import_document(svc: Services, document: Any) -> None:
@@ -121,7 +126,7 @@ def import_document(svc: Services, document: Any) -> None:
     gateway = import_state(
         document,
         svc.schemas,
-        svc.clock,
+        svc.store.gateway_clock(svc.clock),
         cutoff_policy(svc.settings),
         gateway_options(svc.settings),
     )

@@ -12,7 +12,6 @@ import fnmatch
 import math
 import random
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,7 +157,7 @@ class FaultBook:
 
 
 class RateLimiter:
-    """Sliding-window request counts per (buyer, endpoint), in real (monotonic) time."""
+    """Sliding-window request counts per (buyer, endpoint), in real time."""
 
     def __init__(self, limit: RateLimit | None) -> None:
         self.limit = limit
@@ -170,12 +169,12 @@ class RateLimiter:
             self.limit = limit
             self._hits.clear()
 
-    def check(self, buyer: str, endpoint: str) -> int | None:
-        """Count one request; return the Retry-After seconds when it is over the limit."""
+    def check(self, buyer: str, endpoint: str, now: float) -> int | None:
+        """Count one request at `now` (seconds, from the store: monotonic in one process, the
+        logged time under a shared store); return the Retry-After seconds when over the limit."""
         limit = self.limit
         if limit is None:
             return None
-        now = time.monotonic()
         with self._lock:
             hits = self._hits.setdefault((buyer, endpoint), deque())
             while hits and hits[0] <= now - limit.window_seconds:

@@ -61,30 +61,36 @@ class Journal:
             self._next_id += 1
             self._entries.append(Entry(id=self._next_id, **fields))
 
-    def entries(
-        self,
-        method: str | None = None,
-        path: str | None = None,
-        buyer: str | None = None,
-        status: int | None = None,
-        since: datetime | None = None,
-        limit: int | None = None,
-    ) -> list[Entry]:
+    def entries(self, **filters: Any) -> list[Entry]:
         with self._lock:
-            found = [
-                e
-                for e in self._entries
-                if (method is None or e.method == method)
-                and (path is None or path.lower() in e.path.lower())
-                and (buyer is None or e.buyer == buyer)
-                and (status is None or e.status == status)
-                and (since is None or e.time >= since)
-            ]
-        return found[-limit:] if limit else found
+            found = list(self._entries)
+        return matching(found, **filters)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def matching(
+    entries: list[Entry],
+    method: str | None = None,
+    path: str | None = None,
+    buyer: str | None = None,
+    status: int | None = None,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[Entry]:
+    """The entries a journal query selects, oldest first (the newest `limit` of them)."""
+    found = [
+        e
+        for e in entries
+        if (method is None or e.method == method)
+        and (path is None or path.lower() in e.path.lower())
+        and (buyer is None or e.buyer == buyer)
+        and (status is None or e.status == status)
+        and (since is None or e.time >= since)
+    ]
+    return found[-limit:] if limit else found
 
 
 def _content(value: bytes | str) -> Any:

@@ -61,6 +61,7 @@ class Services:
     faults: FaultBook
     rate_limiter: RateLimiter
     journal: Journal
+    store: Any = None  # state.store.Store: where the state lives (memory or Redis)
     offer_json: Any = None  # api.render.OfferJsonCache, made by the app
     offer_pages: Any = None  # api.render.PageCache, made by the app
     saver: Any = None  # durable.StateSaver when MOCK_GATEWAY_STATE_FILE is set

@@ -12,6 +12,7 @@ from typing import Any
 from mock_gateway.clock import (
     EARLIEST,
     LATEST,
+    Clock,
     ClockRangeError,
     ControlledClock,
     format_instant,
@@ -130,7 +131,7 @@ def package_document(p: Package) -> dict[str, Any]:
 def import_state(
     document: Any,
     schemas: Schemas,
-    clock: ControlledClock,
+    clock: Clock,
     policy: CutoffPolicy,
     options: GatewayOptions,
 ) -> Gateway:

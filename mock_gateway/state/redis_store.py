@@ -1,0 +1,288 @@
+"""The state shared through Redis, by any number of workers and replicas.
+
+Redis holds the state as a log of changes: a base (the start-up data, or the last reset) and
+every change since, each a command of mock_gateway.state.commands with its arguments and the
+time it was made. A change is appended by a server-side script that checks, atomically, that
+the caller's copy is at the end of the log; when it is not, the script answers with what the
+caller missed instead, the caller applies it and tries again. Every process keeps a copy of the
+state at some point of the log and runs the very functions the memory store runs, with the
+clock pinned to the logged time, so each copy passes through the same states in the same
+order. Hence: one implementation of the rules; no lock but Redis's own atomicity; a cut-off,
+a fault rule's last count or a reservation happens once in the whole fleet, at one point of
+the log; and a change is confirmed to the client only once it is in Redis, so a replica killed
+at any moment loses nothing another replica can see.
+
+Before a request reads, `sync()` asks Redis for what is new (one round trip, usually nothing)
+and applies it; a cut-off that has come due is itself logged as a change. The static catalog
+is built from the same seed or fixtures in every process and never crosses the network.
+
+All keys share one hash tag, `{prefix}`, so the scripts also run on Redis Cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import redis
+
+from mock_gateway.clock import Clock, LogClock
+from mock_gateway.config import Settings
+from mock_gateway.state.commands import COMMANDS, REBASING
+from mock_gateway.state.journal import Journal
+from mock_gateway.state.redis_journal import RedisJournal
+from mock_gateway.state.store import StoreError, StoreUnavailable
+
+if TYPE_CHECKING:
+    from mock_gateway.state.commands import Command
+    from mock_gateway.state.services import Services
+
+# What a caller missed since `pos`: everything from the base when the log was started afresh
+# (a reset, or Redis lost its data and a replica started it again), else the new entries.
+_NEWS = """
+local function news(meta, log, epoch, pos)
+  local m = redis.call('HMGET', meta, 'epoch', 'start')
+  if not m[1] then return {'lost'} end
+  local start = tonumber(m[2])
+  if m[1] ~= epoch or pos < start then
+    return {'reload', m[1], start, redis.call('HGET', meta, 'base'), start,
+            redis.call('LRANGE', log, 0, -1)}
+  end
+  return {'news', m[1], start, false, pos, redis.call('LRANGE', log, pos - start, -1)}
+end
+"""
+SYNC = _NEWS + "return news(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))"
+# Append one change if the caller is at the end of the log; a rebasing change (a reset) starts
+# the log afresh with itself as the base, since nothing before it matters any more.
+COMMIT = (
+    _NEWS
+    + """
+local pos = tonumber(ARGV[2])
+local m = redis.call('HMGET', KEYS[1], 'epoch', 'start')
+if m[1] == ARGV[1] then
+  local start = tonumber(m[2])
+  if pos >= start and pos == start + redis.call('LLEN', KEYS[2]) then
+    if ARGV[4] == '1' then
+      redis.call('DEL', KEYS[2])
+      redis.call('HSET', KEYS[1], 'base', ARGV[3], 'start', pos + 1)
+    else
+      redis.call('RPUSH', KEYS[2], ARGV[3])
+    end
+    return {'ok'}
+  end
+end
+return news(KEYS[1], KEYS[2], ARGV[1], pos)
+"""
+)
+# Start the fleet's log, unless it exists; answer its epoch and the settings that made it.
+INIT = """
+if redis.call('HEXISTS', KEYS[1], 'epoch') == 0 then
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'start', 1, 'base', ARGV[2],
+             'fingerprint', ARGV[3])
+end
+return redis.call('HMGET', KEYS[1], 'epoch', 'fingerprint')
+"""
+
+BOOT = json.dumps({"c": "boot", "a": {}, "w": None})
+
+
+def fingerprint(settings: Settings) -> str:
+    """The settings every replica of one fleet must share (they decide data and rules)."""
+    shared = [
+        settings.seed,
+        settings.catalog_size,
+        str(settings.fixtures_dir),
+        sorted(settings.buyers.items()),
+        str(settings.clock_start),
+        str(settings.cutoff_time),
+        settings.cutoff_timezone,
+        settings.cutoff_quantity,
+        settings.packing_delay.total_seconds(),
+        settings.unknown_barcodes_as_zero,
+        settings.empty_purchase_is_error,
+        repr(settings.rate_limit),
+    ]
+    return hashlib.sha256(json.dumps(shared).encode()).hexdigest()[:16]
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and the banner."""
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.partition(":")[0]
+    return f"{scheme}{sep}{user + ':' if user else ''}***@{host}"
+
+
+class RedisStore:
+    shared = True
+
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.store
+        self.settings = settings
+        tag = "{" + settings.store_prefix + "}"
+        self.keys = [f"{tag}:meta", f"{tag}:log"]
+        self.journal_key = f"{tag}:journal"
+        self.client = redis.Redis.from_url(
+            settings.store,
+            socket_timeout=settings.store_timeout,
+            socket_connect_timeout=settings.store_timeout,
+            health_check_interval=30,
+        )
+        self._sync = self.client.register_script(SYNC)
+        self._commit = self.client.register_script(COMMIT)
+        self._init = self.client.register_script(INIT)
+        self.fingerprint = fingerprint(settings)
+        # one change applied at a time in this process, in log order
+        self.lock = threading.RLock()
+        self.epoch = ""
+        self.position = 0
+        self.fresh = True  # this copy is the start-up state, not yet moved along the log
+        self.last_source: datetime | None = None
+        self.log_clock: LogClock | None = None
+        self.svc: Services | None = None
+        self._replaying_seconds: float | None = None
+
+    def describe(self) -> str:
+        return f"redis {redacted(self.url)} (shared, keys {{{self.settings.store_prefix}}}:*)"
+
+    # -- joining ----------------------------------------------------------------------------
+
+    def attach(self, svc: Services) -> None:
+        self.svc = svc
+        try:
+            epoch, found = self._call(self._init, uuid.uuid4().hex, BOOT, self.fingerprint)
+        except StoreUnavailable as error:
+            raise StoreError(
+                f"cannot reach the store at {redacted(self.url)}: {error.texts[0]}"
+            ) from None
+        if found is not None and found.decode() != self.fingerprint:
+            raise StoreError(
+                f"the store at {redacted(self.url)} holds the state of a gateway started with "
+                "other settings (seed, catalog, fixtures, buyers, clock or cut-off): start every "
+                "replica with the same settings, or give this one another database or "
+                "MOCK_GATEWAY_STORE_PREFIX"
+            )
+        self.epoch = epoch.decode()
+        self.sync()
+
+    def _restart_log(self) -> None:
+        """Redis lost the fleet's data (restarted empty): start the log again from the base."""
+        self._call(self._init, uuid.uuid4().hex, BOOT, self.fingerprint)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def sync(self) -> None:
+        reply = self._call(self._sync, self.epoch, self.position)
+        if reply[0] != b"news" or reply[5]:
+            with self.lock:
+                self._absorb(reply)
+        svc = self.svc
+        assert svc is not None
+        due = svc.gateway.book.next_event
+        if due is not None and due <= svc.clock.now():
+            self.run(COMMANDS["catch_up"])
+
+    def _absorb(self, reply: list[Any]) -> None:
+        """Apply what the log holds beyond this copy (under the lock)."""
+        kind = reply[0]
+        if kind == b"lost":
+            self._restart_log()
+            self._absorb(self._call(self._sync, self.epoch, self.position))
+            return
+        epoch, start, base, first, entries = reply[1:]
+        if kind == b"reload":
+            self.epoch = epoch.decode()
+            entry = json.loads(base)
+            if entry["c"] != "boot" or not self.fresh:
+                self._apply(entry)
+            self.position = start
+        self.fresh = False
+        for index, raw in enumerate(entries, first):
+            if index == self.position:
+                self._apply(json.loads(raw))
+                self.position += 1
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def run(self, command: Command, /, **args: Any) -> Any:
+        name = command.__name__
+        rebase = "1" if name in REBASING else "0"
+        svc = self.svc
+        assert svc is not None
+        with self.lock:
+            while True:
+                when = svc.clock.source_now()
+                if self.last_source is not None and when < self.last_source:
+                    when = self.last_source  # the log's time never runs backwards
+                text = json.dumps(
+                    {"c": name, "a": args, "w": when.isoformat()}, separators=(",", ":")
+                )
+                reply = self._call(self._commit, self.epoch, self.position, text, rebase)
+                if reply[0] == b"ok":
+                    break
+                self._absorb(reply)
+            self.position += 1
+            self.fresh = False
+            # the caller runs what the log holds (JSON values), exactly as the others will
+            result, error = self._apply(json.loads(text))
+        if error is not None:
+            raise error
+        return result
+
+    def _apply(self, entry: dict[str, Any]) -> tuple[Any, BaseException | None]:
+        svc = self.svc
+        assert svc is not None and self.log_clock is not None
+        name = entry["c"]
+        if entry["w"] is None:  # the boot base: the start-up state
+            name, when = "reset", svc.clock.source_now()
+        else:
+            when = datetime.fromisoformat(entry["w"])
+        log_clock = self.log_clock
+        with svc.clock.pinned(when):
+            self._replaying_seconds = when.timestamp()
+            log_clock.follow(svc.clock)
+            try:
+                svc.gateway.catch_up()
+                result, error = COMMANDS[name](svc, **entry["a"]), None
+            except Exception as exc:  # a refusal, made before any change: the same everywhere
+                result, error = None, exc
+            finally:
+                log_clock.stop_following(svc.clock.now())
+                self._replaying_seconds = None
+        self.last_source = when
+        return result, error
+
+    def seconds(self) -> float:
+        seconds = self._replaying_seconds
+        assert seconds is not None, "rate windows are counted by a logged change"
+        return seconds
+
+    def gateway_clock(self, clock: Clock) -> Clock:
+        if self.log_clock is None:
+            self.log_clock = LogClock(clock.now())
+        return self.log_clock
+
+    def new_journal(self, size: int) -> Journal:
+        return RedisJournal(self.client, self.journal_key, size)  # type: ignore[return-value]
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _call(self, script: Any, *args: Any) -> Any:
+        try:
+            return script(keys=self.keys, args=args)
+        except redis.RedisError as error:
+            raise StoreUnavailable(
+                f"The gateway's state store is unreachable ({type(error).__name__}: {error}); "
+                "retry shortly"
+            ) from None
+
+
+__all__ = ["RedisStore", "StoreError", "StoreUnavailable"]

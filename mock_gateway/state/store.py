@@ -1,0 +1,107 @@
+"""Where the state lives: the seam between the views and the stores.
+
+A store has two jobs. `sync()` brings this process's copy of the state up to date before a
+request reads it, and `run(command, **args)` makes one change (a function of
+mock_gateway.state.commands) atomically. The memory store keeps the one copy there is and runs
+the command at once: each domain method takes the gateway's lock for its whole body, as before.
+The Redis store (mock_gateway.state.redis_store) shares the state between processes and
+replicas. Both run the same command functions, so the business rules exist once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mock_gateway.clock import Clock
+from mock_gateway.config import Settings
+from mock_gateway.contract.errors import ServiceUnavailable
+from mock_gateway.state.journal import Journal
+
+if TYPE_CHECKING:
+    from mock_gateway.state.commands import Command
+    from mock_gateway.state.services import Services
+
+
+class StoreUnavailable(ServiceUnavailable):
+    """The shared store cannot be reached: a 503 in the contract's envelope, nothing changed."""
+
+
+class StoreError(Exception):
+    """The store cannot be used at start-up (unreachable, or holding another gateway's state)."""
+
+
+class Store(Protocol):
+    shared: bool
+
+    def describe(self) -> str:
+        """Where the state lives, for the banner (no password)."""
+        ...
+
+    def attach(self, svc: Services) -> None:
+        """Serve this process's services; a shared store joins the fleet's state here."""
+        ...
+
+    def sync(self) -> None:
+        """Bring the state up to date before a request reads it."""
+        ...
+
+    def run(self, command: Command, /, **args: Any) -> Any:
+        """Make one change, atomically; return the command's result or raise its refusal."""
+        ...
+
+    def seconds(self) -> float:
+        """Now, in seconds, for rate windows (the logged time while a shared store replays)."""
+        ...
+
+    def gateway_clock(self, clock: Clock) -> Clock:
+        """The clock the gateway reads."""
+        ...
+
+    def new_journal(self, size: int) -> Journal:
+        """The journal of requests, kept where the state is."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class MemoryStore:
+    """The state in this process's memory: nothing to install, one process serves it."""
+
+    shared = False
+
+    def __init__(self) -> None:
+        self.svc: Services | None = None
+
+    def describe(self) -> str:
+        return "memory (this process)"
+
+    def attach(self, svc: Services) -> None:
+        self.svc = svc
+
+    def sync(self) -> None:
+        pass
+
+    def run(self, command: Command, /, **args: Any) -> Any:
+        return command(self.svc, **args)
+
+    def seconds(self) -> float:
+        return time.monotonic()
+
+    def gateway_clock(self, clock: Clock) -> Clock:
+        return clock
+
+    def new_journal(self, size: int) -> Journal:
+        return Journal(size)
+
+    def close(self) -> None:
+        pass
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings name; a Redis store is connected and checked here."""
+    if not settings.shared_store:
+        return MemoryStore()
+    from mock_gateway.state.redis_store import RedisStore
+
+    return RedisStore(settings)
