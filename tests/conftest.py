@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from mock_gateway import create_app
 from mock_gateway.config import Settings
 from mock_gateway.state.services import Services
 from tests.contract_check import check_response
+from tests.redis_server import RedisServer
 
 # 12:00 in Istanbul: four hours before the default 16:00 cut-off
 NOON_ISTANBUL = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -72,9 +74,34 @@ def settings() -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server for the session (the Redis store's tests)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
+
+
+_prefixes = itertools.count(1)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The store settings: every behavioural test runs against both stores."""
+    if request.param == "memory":
+        return {"store": "memory"}
+    # a fresh key space per test: tests share the server, never a state
+    return {"store": request.getfixturevalue("redis_url"), "store_prefix": f"t{next(_prefixes)}"}
+
+
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Flask]:
-    yield create_app(settings)
+def app(settings: Settings, store: dict[str, Any]) -> Iterator[Flask]:
+    built = create_app(settings.with_overrides(**store))
+    yield built
+    svc: Services = built.extensions["mock_gateway"]
+    if svc.store.shared:
+        svc.store.client.delete(*svc.store.keys, svc.store.journal_key)
+    svc.store.close()
 
 
 @pytest.fixture
