@@ -21,7 +21,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the gateway with gunicorn")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 8080)")
-    serve.add_argument("--threads", type=int, help="worker threads (default 8)")
+    serve.add_argument("--threads", type=int, help="threads per worker (default 8)")
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default 1; above 1 needs a Redis store)"
+    )
     wait = commands.add_parser("wait", help="wait until a mock answers ready (for scripts)")
     wait.add_argument("--url", help="the mock's address (default http://127.0.0.1:PORT)")
     wait.add_argument("--pid", type=int, help="fail at once if this process (the server) exits")
@@ -58,7 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    for flag, name in (("host", "HOST"), ("port", "PORT"), ("threads", "THREADS")):
+    for flag, name in (
+        ("host", "HOST"),
+        ("port", "PORT"),
+        ("threads", "THREADS"),
+        ("workers", "WORKERS"),
+    ):
         value = getattr(args, flag)
         if value is not None:
             os.environ[PREFIX + name] = str(value)

@@ -32,6 +32,8 @@ def banner(svc: Services) -> str:
         f"  buyers     {', '.join(svc.credentials.codes())} (HTTP Basic; passwords not shown)",
         f"  data       {data}",
         f"  clock      {clock}; cut-off {cutoff}",
+        f"  state      {svc.store.describe()}"
+        + (f", {settings.workers} workers" if settings.workers > 1 else ""),
     ]
     if settings.control_plane:
         token = " (needs the admin token)" if settings.admin_token else ""

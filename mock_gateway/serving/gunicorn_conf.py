@@ -1,8 +1,9 @@
 """gunicorn configuration shared by `mock-gateway serve`, the container and the benchmark.
 
-One worker, many threads: the state lives in process memory and gunicorn workers share nothing,
-so two workers would each hold their own stock. Keep-alive and timeouts are set so idle or slow
-clients cannot starve the thread pool for long.
+With the memory store: one worker, many threads (the state lives in that process, and gunicorn
+workers share nothing). With a Redis store (MOCK_GATEWAY_STORE=redis://...), as many workers as
+MOCK_GATEWAY_WORKERS says: they share the state through Redis. Keep-alive and timeouts are set
+so idle or slow clients cannot starve the thread pool for long.
 """
 
 from __future__ import annotations
@@ -12,21 +13,13 @@ import sys
 from mock_gateway.config import SettingsError, load_settings
 
 try:
-    _settings = load_settings()
+    _settings = load_settings()  # refuses WORKERS > 1 with the memory store
 except SettingsError as _error:
     sys.stderr.write(f"mock-gateway: {_error}\n")
     sys.exit(2)
 
-if _settings.workers != 1:
-    sys.stderr.write(
-        f"mock-gateway: MOCK_GATEWAY_WORKERS={_settings.workers} is refused: the mock keeps its "
-        "state in process memory and gunicorn workers share nothing, so each worker would hold "
-        "its own stock and requests. Run one worker and raise MOCK_GATEWAY_THREADS instead.\n"
-    )
-    sys.exit(2)
-
 bind = [f"{_settings.host}:{_settings.port}"]
-workers = 1
+workers = _settings.workers
 # gthread, answering gunicorn's own refusals (unparsable HTTP) in the contract's JSON envelope
 worker_class = "mock_gateway.serving.worker.JsonErrorWorker"
 threads = _settings.threads
@@ -46,12 +39,13 @@ wsgi_app = "mock_gateway.serving.wsgi:application"
 
 
 def on_starting(server: object) -> None:
-    """Refuse extra workers given on gunicorn's own command line (-w) too."""
+    """Refuse extra workers given on gunicorn's own command line (-w) to the memory store."""
     configured = getattr(getattr(server, "cfg", None), "workers", 1)
-    if configured != 1:
+    if configured != 1 and not _settings.shared_store:
         sys.stderr.write(
-            f"mock-gateway: {configured} gunicorn workers are refused: state lives in one "
-            "process's memory and workers share nothing. Use one worker and more threads.\n"
+            f"mock-gateway: {configured} gunicorn workers are refused with the memory store: "
+            "workers share nothing. Use one worker and more threads, or "
+            "MOCK_GATEWAY_STORE=redis://HOST:PORT/DB.\n"
         )
         sys.exit(2)
 

@@ -10,10 +10,11 @@ from mock_gateway.contract.schemas import SchemaLoadError
 from mock_gateway.data.fixtures import FixtureError
 from mock_gateway.serving.app import create_app
 from mock_gateway.state.durable import StateFileError
+from mock_gateway.state.store import StoreError
 
 try:
     application = create_app()
-except (SettingsError, FixtureError, SchemaLoadError, StateFileError) as error:
+except (SettingsError, FixtureError, SchemaLoadError, StateFileError, StoreError) as error:
     sys.stderr.write(f"mock-gateway: {error}\n")
     sys.exit(2)
 
