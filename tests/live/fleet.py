@@ -1,0 +1,79 @@
+"""Replicas of the real server (`mock-gateway serve`) sharing one redis-server, for fleet tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from tests.redis_server import RedisServer, free_port
+
+AUTH = ("DEMO01", "demo-pass")
+
+
+class Replica:
+    """One `mock-gateway serve` (a gunicorn master and its workers) in its own process group,
+    so that SIGKILL takes the whole replica down at once, as a crashed container would."""
+
+    def __init__(self, store_url: str, workers: int = 1, **env: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+        environ.update(
+            MOCK_GATEWAY_PORT=str(self.port),
+            MOCK_GATEWAY_HOST="127.0.0.1",
+            MOCK_GATEWAY_STORE=store_url,
+            MOCK_GATEWAY_WORKERS=str(workers),
+            MOCK_GATEWAY_LOG_FORMAT="off",
+            **env,
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mock_gateway", "serve"],
+            env=environ,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if self.process.poll() is not None:
+                error = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError(f"replica exited with {self.process.returncode}: {error}")
+            try:
+                if requests.get(self.base + "/__mock/ready", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("replica did not become ready")
+            time.sleep(0.05)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker: no graceful anything."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+
+def start_redis(directory: Path) -> RedisServer:
+    return RedisServer(directory).start()

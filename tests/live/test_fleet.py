@@ -1,0 +1,184 @@
+"""Two replicas on one Redis (replica A with two workers, B with one) answer as one gateway.
+
+FLEET_ROUNDS (default 3) sets how many rounds the oversell test runs; the figure quoted in
+docs/scaling.md comes from FLEET_ROUNDS=20.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from mock_gateway.testing import MockGateway
+from tests.live.fleet import AUTH, Replica
+from tests.redis_server import RedisServer
+
+BARCODE = "8685298053581"
+NOON = "2026-11-30T09:00:00Z"  # 12:00 in Istanbul, four hours before the cut-off
+ROUNDS = int(os.environ.get("FLEET_ROUNDS", "3"))
+PURCHASE = "/b2bbuyergatewayapi/v2/offers/DEMO01/items"
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(Path(tmp_path_factory.mktemp("fleet-redis"))).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def replicas(redis_server: RedisServer) -> Iterator[list[Replica]]:
+    started: list[Replica] = []
+    try:
+        started.append(Replica(redis_server.url, workers=2))
+        started.append(Replica(redis_server.url))
+        yield started
+    finally:
+        for replica in started:
+            replica.stop()
+
+
+@pytest.fixture
+def fleet(replicas: list[Replica]) -> tuple[MockGateway, MockGateway]:
+    """The two replicas' control clients, the fleet reset through A, the clock frozen at noon."""
+    a, b = (MockGateway(r.base) for r in replicas)
+    a.reset()
+    a.freeze(NOON)
+    return a, b
+
+
+def purchase(session: requests.Session, base: str, quantity: int = 1) -> requests.Response:
+    return session.post(
+        base + PURCHASE,
+        json=[{"barcode": BARCODE, "requestedQuantity": quantity}],
+        auth=AUTH,
+        timeout=30,
+    )
+
+
+def stock(gateway: MockGateway) -> int:
+    status, body = gateway.call("GET", f"/v2/offers/DEMO01/stock-status?barcodeList={BARCODE}")
+    assert status == 200
+    return int(body[0]["availableQuantity"])
+
+
+def test_fleet__concurrent_purchases_never_oversell(
+    fleet: tuple[MockGateway, MockGateway],
+) -> None:
+    a, b = fleet
+    local = threading.local()
+
+    def one(index: int) -> Any:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        response = purchase(session, (a, b)[index % 2].base_url)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    for _ in range(ROUNDS):
+        a.reset()
+        a.freeze(NOON)
+        b.set_stock(BARCODE, 150)
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            answers = list(pool.map(one, range(400)))
+        reserved = sum(item["availableQuantity"] for answer in answers for item in answer["items"])
+        numbers = [answer["requestNumber"] for answer in answers]
+        assert reserved == 150  # every unit sold once, none twice
+        assert len(set(numbers)) == 400
+        assert stock(a) == stock(b) == 0
+        requests_a = {r["requestNumber"] for r in a.control("GET", "/requests")}
+        assert (
+            requests_a
+            == set(numbers)
+            == {r["requestNumber"] for r in b.control("GET", "/requests")}
+        )
+
+
+def test_fleet__lifecycle_across_replicas(fleet: tuple[MockGateway, MockGateway]) -> None:
+    a, b = fleet
+    before = stock(b)
+    status, reservation = a.call(
+        "POST", "/v2/offers/DEMO01/items", [{"barcode": BARCODE, "requestedQuantity": 3}]
+    )
+    assert status == 200
+    number = reservation["requestNumber"]
+    assert stock(b) == before - 3  # in B's stock at once
+    status, cancelled = b.call(
+        "POST", f"/v2/offers/{number}/cancel-items", {"barcode": BARCODE, "quantity": 1}
+    )
+    assert status == 200 and stock(a) == before - 2
+    assert b.call("GET", f"/v2/offers/{number}/B2Bs") == (200, [])
+    a.advance("5h")  # past 16:00 Istanbul on A: the batch closes and packs for B as well
+    status, packages = b.call("GET", f"/v2/offers/{number}/B2Bs")
+    assert status == 200 and len(packages) >= 1
+    assert a.call("GET", f"/v2/offers/{number}/B2Bs") == (status, packages)
+    status, refused = a.call(
+        "POST", f"/v2/offers/{number}/cancel-items", {"barcode": BARCODE, "quantity": 1}
+    )
+    assert status == 400 and "can no longer be cancelled" in refused[0]["content"]
+    ids = [p["b2BId"] for p in b.control("GET", "/packages")]
+    assert len(ids) == len(set(ids)) and ids == [p["b2BId"] for p in a.control("GET", "/packages")]
+
+
+def test_fleet__faults_journal_and_reset_are_fleet_wide(
+    fleet: tuple[MockGateway, MockGateway],
+) -> None:
+    a, b = fleet
+    a.fail("GET", "/v1_1/offers", 503, times=1)
+    statuses = [g.call("GET", "/v1_1/offers?PageSize=1")[0] for g in (b, a, b, a)]
+    assert statuses == [503, 200, 200, 200]  # one fault, fired once in the whole fleet
+    journal_a = a.journal(path="/v1_1/offers")
+    assert [e["status"] for e in journal_a] == statuses
+    assert b.journal(path="/v1_1/offers") == journal_a
+    ids = [e["id"] for e in journal_a]
+    assert ids == sorted(set(ids))
+    before = stock(a)
+    b.call("POST", "/v2/offers/DEMO01/items", [{"barcode": BARCODE, "requestedQuantity": 2}])
+    assert stock(a) == before - 2
+    a.reset()
+    assert b.journal() == [] and b.control("GET", "/requests") == [] and stock(b) == before
+    assert b.control("GET", "/faults") == []
+
+
+def test_fleet__sigkill_of_a_replica_under_load_loses_no_confirmed_reservation(
+    redis_server: RedisServer, fleet: tuple[MockGateway, MockGateway]
+) -> None:
+    a, _ = fleet
+    a.set_stock(BARCODE, 100_000)
+    victim = Replica(redis_server.url, workers=2)
+    confirmed: list[str] = []
+    stop = threading.Event()
+
+    def load(base: str) -> None:
+        session = requests.Session()
+        while not stop.is_set():
+            try:
+                response = purchase(session, base)
+            except requests.RequestException:
+                continue  # the victim is gone: its client sees a failure, nothing confirmed
+            if response.status_code == 200:
+                confirmed.append(response.json()["requestNumber"])
+
+    threads = [
+        threading.Thread(target=load, args=(base,)) for base in [victim.base] * 6 + [a.base_url] * 2
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    victim.kill()
+    time.sleep(0.5)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    known = {r["requestNumber"]: r for r in a.control("GET", "/requests")}
+    assert confirmed and set(confirmed) <= set(known)
+    units = sum(line["reservedQuantity"] for r in known.values() for line in r["lines"])
+    assert stock(a) == 100_000 - units  # every logged reservation, and only those, took stock
