@@ -26,7 +26,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,10 @@ def free_port() -> int:
 
 @contextmanager
 def serve(
-    env: dict[str, str], app: str | None = None, ready_path: str = "/__mock/ready"
+    env: dict[str, str],
+    app: str | None = None,
+    ready_path: str = "/__mock/ready",
+    cpus: str = SERVER_CPU,
 ) -> Iterator[Server]:
     """Start gunicorn as the container does; measure time to the first good readiness answer."""
     port = free_port()
@@ -78,7 +81,7 @@ def serve(
     command = [
         "taskset",
         "-c",
-        SERVER_CPU,
+        cpus,
         sys.executable,
         "-m",
         "gunicorn",
@@ -240,6 +243,37 @@ def mean_response_bytes(base: str, script_kind: str, barcodes: list[str], pages:
 
 
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
+# the same reads and purchases with 2 workers on a Redis store, against W1 and W3 (1 worker,
+# in memory) of the same round
+SCALED = ("W1-redis2", "W3-redis2")
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """Debian's redis-server on a free loopback port (installed when missing), no persistence."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        print("installing redis-server from the OS packages", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=False)
+        binary = shutil.which("redis-server") or "redis-server"
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while subprocess.run(
+            ["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
+        ).stdout.strip() != "PONG":
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def mock_env(workload: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -254,12 +288,18 @@ def measure_round(
 ) -> dict[str, Any]:
     """One round: each workload on the mock and on the baseline, plus the on/off comparisons."""
     results: dict[str, Any] = {}
-    for workload in (*WORKLOADS, "W1-no-journal", "W1-fault-rule", "W1-dashboard"):
+    for workload in (*WORKLOADS, "W1-no-journal", "W1-fault-rule", "W1-dashboard", *SCALED):
         if only and workload not in only:
             continue
         kind = workload[:2]
         extra = {"MOCK_GATEWAY_JOURNAL_SIZE": "0"} if workload == "W1-no-journal" else None
-        with serve(mock_env(kind, extra)) as server:
+        with ExitStack() as stack:
+            cpus = SERVER_CPU
+            if workload in SCALED:  # two workers on a Redis store, free to use both cores
+                url = stack.enter_context(redis_server())
+                extra = {"MOCK_GATEWAY_STORE": url, "MOCK_GATEWAY_WORKERS": "2"}
+                cpus = f"{SERVER_CPU},{LOAD_CPU}"
+            server = stack.enter_context(serve(mock_env(kind, extra), cpus=cpus))
             offers = call(server.base, "GET", "/v2/offers/DEMO01/stock-status")
             barcodes = [row["barcode"] for row in offers]
             stocked = barcodes[:: max(1, len(barcodes) // 200)][:200]
