@@ -100,7 +100,7 @@ def app(settings: Settings, store: dict[str, Any]) -> Iterator[Flask]:
     yield built
     svc: Services = built.extensions["mock_gateway"]
     if svc.store.shared:
-        svc.store.client.delete(*svc.store.keys, svc.store.journal_key)
+        svc.store.link.command("DEL", *svc.store.keys, svc.store.journal_key)
     svc.store.close()
 
 

@@ -28,13 +28,12 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import redis
-
 from mock_gateway.clock import Clock, LogClock
 from mock_gateway.config import Settings
 from mock_gateway.state.commands import COMMANDS, REBASING
 from mock_gateway.state.journal import Journal
 from mock_gateway.state.redis_journal import RedisJournal
+from mock_gateway.state.redis_link import LinkError, NewsListener, RedisLink
 from mock_gateway.state.store import StoreError, StoreUnavailable
 
 if TYPE_CHECKING:
@@ -129,15 +128,12 @@ class RedisStore:
         tag = "{" + settings.store_prefix + "}"
         self.keys = [f"{tag}:meta", f"{tag}:log"]
         self.journal_key = f"{tag}:journal"
-        self.client = redis.Redis.from_url(
-            settings.store,
-            socket_timeout=settings.store_timeout,
-            socket_connect_timeout=settings.store_timeout,
-            health_check_interval=30,
-        )
-        self._sync = self.client.register_script(SYNC)
-        self._commit = self.client.register_script(COMMIT)
-        self._init = self.client.register_script(INIT)
+        self.channel = f"{tag}:news"
+        self.link = RedisLink(settings.store, settings.store_timeout)
+        self.news = NewsListener(self.link, self.channel)
+        self._sync = self.link.script(SYNC)
+        self._commit = self.link.script(COMMIT)
+        self._init = self.link.script(INIT)
         self.fingerprint = fingerprint(settings)
         # one change applied at a time in this process, in log order
         self.lock = threading.RLock()
@@ -179,35 +175,45 @@ class RedisStore:
     # -- reading ----------------------------------------------------------------------------
 
     def sync(self) -> None:
-        reply = self._call(self._sync, self.epoch, self.position)
-        if reply[0] != b"news" or reply[5]:
-            with self.lock:
-                self._absorb(reply)
+        if self.news.moved(self.epoch, self.position):
+            reply = self._call(self._sync, self.epoch, self.position)
+            if reply[0] != b"news" or reply[5]:
+                with self.lock:
+                    self._absorb(reply)
         svc = self.svc
         assert svc is not None
         due = svc.gateway.book.next_event
         if due is not None and due <= svc.clock.now():
             self.run(COMMANDS["catch_up"])
 
-    def _absorb(self, reply: list[Any]) -> None:
-        """Apply what the log holds beyond this copy (under the lock)."""
+    def _absorb(
+        self, reply: list[Any], token: str | None = None
+    ) -> tuple[Any, BaseException | None] | None:
+        """Apply what the log holds beyond this copy (under the lock); the outcome of the
+        change with id `token`, when it is among them."""
         kind = reply[0]
         if kind == b"lost":
             self._restart_log()
-            self._absorb(self._call(self._sync, self.epoch, self.position))
-            return
+            return self._absorb(self._call(self._sync, self.epoch, self.position), token)
         epoch, start, base, first, entries = reply[1:]
+        mine = None
         if kind == b"reload":
             self.epoch = epoch.decode()
             entry = json.loads(base)
             if entry["c"] != "boot" or not self.fresh:
-                self._apply(entry)
+                outcome = self._apply(entry)
+                if token is not None and entry.get("i") == token:
+                    mine = outcome
             self.position = start
         self.fresh = False
         for index, raw in enumerate(entries, first):
             if index == self.position:
-                self._apply(json.loads(raw))
+                entry = json.loads(raw)
+                outcome = self._apply(entry)
                 self.position += 1
+                if token is not None and entry.get("i") == token:
+                    mine = outcome
+        return mine
 
     # -- changing ---------------------------------------------------------------------------
 
@@ -216,22 +222,31 @@ class RedisStore:
         rebase = "1" if name in REBASING else "0"
         svc = self.svc
         assert svc is not None
+        # an id of this change: a commit whose answer was lost, sent again, is recognised
+        token = uuid.uuid4().hex
         with self.lock:
             while True:
                 when = svc.clock.source_now()
                 if self.last_source is not None and when < self.last_source:
                     when = self.last_source  # the log's time never runs backwards
                 text = json.dumps(
-                    {"c": name, "a": args, "w": when.isoformat()}, separators=(",", ":")
+                    {"c": name, "a": args, "w": when.isoformat(), "i": token},
+                    separators=(",", ":"),
                 )
-                reply = self._call(self._commit, self.epoch, self.position, text, rebase)
+                reply = self._call(
+                    self._commit, self.epoch, self.position, text, rebase, self.channel
+                )
                 if reply[0] == b"ok":
                     break
-                self._absorb(reply)
-            self.position += 1
-            self.fresh = False
-            # the caller runs what the log holds (JSON values), exactly as the others will
-            result, error = self._apply(json.loads(text))
+                mine = self._absorb(reply, token)
+                if mine is not None:  # it was in the log already: applied as the others did
+                    result, error = mine
+                    break
+            if reply[0] == b"ok":
+                self.position += 1
+                self.fresh = False
+                # the caller runs what the log holds (JSON values), exactly as the others will
+                result, error = self._apply(json.loads(text))
         if error is not None:
             raise error
         return result
@@ -270,18 +285,17 @@ class RedisStore:
         return self.log_clock
 
     def new_journal(self, size: int) -> Journal:
-        return RedisJournal(self.client, self.journal_key, size)  # type: ignore[return-value]
+        return RedisJournal(self.link, self.keys[0], self.journal_key, size)  # type: ignore[return-value]
 
     def close(self) -> None:
-        self.client.close()
+        self.link.close()
 
-    def _call(self, script: Any, *args: Any) -> Any:
+    def _call(self, script: str, *args: Any) -> Any:
         try:
-            return script(keys=self.keys, args=args)
-        except redis.RedisError as error:
+            return self.link.call(script, self.keys, list(args))
+        except LinkError as error:
             raise StoreUnavailable(
-                f"The gateway's state store is unreachable ({type(error).__name__}: {error}); "
-                "retry shortly"
+                f"The gateway's state store is unreachable ({error}); retry shortly"
             ) from None
 
 

@@ -1,0 +1,182 @@
+"""The wire to Redis: a connection per thread, scripts by their SHA, and news of the log.
+
+redis-py's client takes a connection from a locked pool and wraps every command in retry and
+bookkeeping; on the hot path that cost more than the command itself. Here each thread keeps its
+own connection and sends script calls directly. A journal entry is sent without waiting for
+the answer (read before the thread's next command): it is in Redis's socket before the client
+has its response, and the request does not pay a round trip for it.
+
+The news listener is one subscribed connection per process. Every change appended to the log
+is published by the same script that appends it, so Redis queues the news to every listener
+before the writer even has its answer. Before a request reads, a glance at that socket (a
+poll, no round trip) says whether the log moved; only then does the store ask for the changes.
+When the listener is down (Redis restarted, say) every request asks, until it listens again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+from redis.exceptions import NoScriptError
+
+# without news, the log is still checked this often: a Redis that lost its data says nothing
+QUIET_CHECK_S = 1.0
+
+
+class LinkError(Exception):
+    """Redis did not answer (down, hung past the timeout, or refusing)."""
+
+
+class RedisLink:
+    def __init__(self, url: str, timeout: float) -> None:
+        # RESP2: plain replies, and a subscription's messages read like any reply
+        self.pool = redis.ConnectionPool.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout, protocol=2
+        )
+        self.scripts: dict[str, str] = {}
+        self._local = threading.local()
+
+    def script(self, source: str) -> str:
+        """Register a script; call it by the returned SHA."""
+        sha = hashlib.sha1(source.encode()).hexdigest()
+        self.scripts[sha] = source
+        return sha
+
+    def call(self, sha: str, keys: list[str], args: list[Any]) -> Any:
+        """Run a script and return its answer."""
+
+        def run(connection: Any) -> Any:
+            connection.send_command("EVALSHA", sha, len(keys), *keys, *args)
+            try:
+                return connection.read_response()
+            except NoScriptError:  # the scripts were flushed: send the text
+                connection.send_command("EVAL", self.scripts[sha], len(keys), *keys, *args)
+                return connection.read_response()
+
+        return self._use(run)
+
+    def command(self, *args: Any) -> Any:
+        """Run one plain command and return its answer."""
+
+        def run(connection: Any) -> Any:
+            connection.send_command(*args)
+            return connection.read_response()
+
+        return self._use(run)
+
+    def send(self, sha: str, keys: list[str], args: list[Any]) -> None:
+        """Send a script call without waiting for its answer (read before the next command)."""
+
+        def run(connection: Any) -> None:
+            connection.send_command("EVALSHA", sha, len(keys), *keys, *args)
+            self._local.pending += 1
+
+        self._use(run)
+
+    def _use(self, action: Callable[[Any], Any]) -> Any:
+        """Run `action` on this thread's connection. A broken connection is dropped (the next
+        call makes a new one) and the failure is a LinkError."""
+        local = self._local
+        for attempt in (1, 2):
+            fresh = False
+            try:
+                connection = getattr(local, "connection", None)
+                if connection is None or local.pid != os.getpid():  # a new thread, or a fork
+                    local.connection, fresh = None, True
+                    connection = self._connect()
+                    local.connection, local.pid, local.pending = connection, os.getpid(), 0
+                self._drain(connection)
+                return action(connection)
+            except (redis.RedisError, OSError) as error:
+                broken = getattr(local, "connection", None)
+                if broken is not None:
+                    with contextlib.suppress(redis.RedisError, OSError):
+                        broken.disconnect()
+                    local.connection = None
+                # a connection kept from before Redis restarted fails once: try a new one
+                # (a change sent twice is recognised by its id: RedisStore.run)
+                if fresh or attempt == 2 or isinstance(error, redis.TimeoutError):
+                    raise LinkError(f"{type(error).__name__}: {error}") from None
+        raise AssertionError("not reached")
+
+    def _connect(self) -> Any:
+        # outside the pool's count: a thread's connection closes when the thread is gone
+        connection: Any = self.pool.connection_class(**self.pool.connection_kwargs)
+        # a Redis that restarted has forgotten the scripts: the answer-less calls need them
+        for source in self.scripts.values():
+            connection.send_command("SCRIPT", "LOAD", source)
+        for _ in self.scripts:
+            connection.read_response()
+        return connection
+
+    def _drain(self, connection: Any) -> None:
+        local = self._local
+        while local.pending:
+            local.pending -= 1
+            # a fire-and-forget call lost to a script flush: the journal misses one entry
+            with contextlib.suppress(NoScriptError):
+                connection.read_response()
+
+    def close(self) -> None:
+        self.pool.disconnect()
+
+
+class NewsListener:
+    """Whether the shared log may have moved past a position, without a round trip."""
+
+    def __init__(self, link: RedisLink, channel: str) -> None:
+        self.link = link
+        self.channel = channel
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self._pid = 0
+        self._latest: tuple[str, int] = ("", 0)
+        self._last_check = 0.0
+
+    def moved(self, epoch: str, position: int) -> bool:
+        """True when the store must ask Redis: news beyond `position`, a new epoch, no
+        listener, or a quiet second (the only sign of a Redis that lost its data)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._listen() != "listening" or now - self._last_check > QUIET_CHECK_S:
+                self._last_check = now
+                return True
+            try:
+                connection = self._connection
+                while connection.can_read(timeout=0):
+                    message = connection.read_response()
+                    if isinstance(message, list) and message[0] == b"message":
+                        news_epoch, _, news_position = message[2].decode().partition(":")
+                        self._latest = (news_epoch, int(news_position))
+            except (redis.RedisError, OSError, ValueError):
+                self._close()
+                return True
+            latest_epoch, latest_position = self._latest
+            return latest_epoch != epoch or latest_position > position
+
+    def _listen(self) -> str:
+        """Subscribe if not subscribed: "listening", "fresh" (news may have been missed
+        before) or "down" (Redis cannot be reached)."""
+        if self._connection is not None and self._pid == os.getpid():
+            return "listening"
+        try:
+            connection: Any = self.link.pool.connection_class(**self.link.pool.connection_kwargs)
+            connection.send_command("SUBSCRIBE", self.channel)
+            connection.read_response()
+        except redis.RedisError:
+            return "down"
+        self._connection, self._pid = connection, os.getpid()
+        return "fresh"
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(redis.RedisError):
+                self._connection.disconnect()
+        self._connection = None
