@@ -137,7 +137,7 @@ class NewsListener:
         self._lock = threading.Lock()
         self._connection: Any = None
         self._pid = 0
-        self._latest: tuple[str, int] = ("", 0)
+        self._latest: tuple[str, int] | None = None  # the newest news: (epoch, position)
         self._last_check = 0.0
 
     def moved(self, epoch: str, position: int) -> bool:
@@ -158,6 +158,8 @@ class NewsListener:
             except (redis.RedisError, OSError, ValueError):
                 self._close()
                 return True
+            if self._latest is None:
+                return False
             latest_epoch, latest_position = self._latest
             return latest_epoch != epoch or latest_position > position
 
