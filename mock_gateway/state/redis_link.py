@@ -49,8 +49,9 @@ class RedisLink:
         self.scripts[sha] = source
         return sha
 
-    def call(self, sha: str, keys: list[str], args: list[Any]) -> Any:
-        """Run a script and return its answer."""
+    def call(self, sha: str, keys: list[str], args: list[Any], *, retry: bool = True) -> Any:
+        """Run a script and return its answer. With `retry`, a call that fails on a connection
+        kept from before (Redis restarted) is sent once more on a new one."""
 
         def run(connection: Any) -> Any:
             connection.send_command("EVALSHA", sha, len(keys), *keys, *args)
@@ -60,7 +61,7 @@ class RedisLink:
                 connection.send_command("EVAL", self.scripts[sha], len(keys), *keys, *args)
                 return connection.read_response()
 
-        return self._use(run)
+        return self._use(run, retry)
 
     def command(self, *args: Any) -> Any:
         """Run one plain command and return its answer."""
@@ -80,7 +81,7 @@ class RedisLink:
 
         self._use(run)
 
-    def _use(self, action: Callable[[Any], Any]) -> Any:
+    def _use(self, action: Callable[[Any], Any], retry: bool = True) -> Any:
         """Run `action` on this thread's connection. A broken connection is dropped (the next
         call makes a new one) and the failure is a LinkError."""
         local = self._local
@@ -102,7 +103,7 @@ class RedisLink:
                     local.connection = None
                 # a connection kept from before Redis restarted fails once: try a new one
                 # (a change sent twice is recognised by its id: RedisStore.run)
-                if fresh or attempt == 2 or isinstance(error, redis.TimeoutError):
+                if fresh or attempt == 2 or not retry or isinstance(error, redis.TimeoutError):
                     raise LinkError(f"{type(error).__name__}: {error}") from None
         raise AssertionError("not reached")
 
@@ -162,6 +163,11 @@ class NewsListener:
                 return False
             latest_epoch, latest_position = self._latest
             return latest_epoch != epoch or latest_position > position
+
+    def forget(self) -> None:
+        """Stop listening: until a subscription succeeds again, every call says "moved"."""
+        with self._lock:
+            self._close()
 
     def _listen(self) -> str:
         """Subscribe if not subscribed: "listening", "fresh" (news may have been missed

@@ -55,26 +55,42 @@ local function news(meta, log, epoch, pos)
 end
 """
 SYNC = _NEWS + "return news(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))"
-# Append one change if the caller is at the end of the log; a rebasing change (a reset) starts
-# the log afresh with itself as the base, since nothing before it matters any more.
-COMMIT = (
+# Append one change at the end of the log and answer its position with what the caller has not
+# applied yet (up to and including the change). No check of the caller's position: the order of
+# the log is the order of the changes, and every process applies them in that order, so the
+# caller learns the outcome of its change by applying the log up to it. A rebasing change (a
+# reset) starts the log afresh with itself as the base: nothing before it matters any more.
+# A change sent again after a lost answer (`check`) is found by its id instead of appended twice.
+APPEND = (
     _NEWS
     + """
-local pos = tonumber(ARGV[2])
+local epoch, from, rebase, entry, channel, token, check =
+  ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local m = redis.call('HMGET', KEYS[1], 'epoch', 'start')
-if m[1] == ARGV[1] then
-  local start = tonumber(m[2])
-  if pos >= start and pos == start + redis.call('LLEN', KEYS[2]) then
-    if ARGV[4] == '1' then
-      redis.call('DEL', KEYS[2])
-      redis.call('HSET', KEYS[1], 'base', ARGV[3], 'start', pos + 1)
-    else
-      redis.call('RPUSH', KEYS[2], ARGV[3])
+if not m[1] then return {'lost'} end
+local start = tonumber(m[2])
+local pos = start + redis.call('LLEN', KEYS[2])
+if check == '1' and m[1] == epoch and from >= start then
+  local unseen = redis.call('LRANGE', KEYS[2], from - start, -1)
+  for i = 1, #unseen do
+    if string.find(unseen[i], token, 1, true) then
+      local reply = news(KEYS[1], KEYS[2], epoch, from)
+      reply[7] = from + i - 1
+      return reply
     end
-    return {'ok'}
   end
 end
-return news(KEYS[1], KEYS[2], ARGV[1], pos)
+if rebase == '1' then
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'base', entry, 'start', pos + 1)
+  redis.call('PUBLISH', channel, m[1] .. ':' .. (pos + 1))
+  return {'rebased', m[1], pos}
+end
+redis.call('RPUSH', KEYS[2], entry)
+redis.call('PUBLISH', channel, m[1] .. ':' .. (pos + 1))
+local reply = news(KEYS[1], KEYS[2], epoch, from)
+reply[7] = pos
+return reply
 """
 )
 # Start the fleet's log, unless it exists; answer its epoch and the settings that made it.
@@ -132,7 +148,7 @@ class RedisStore:
         self.link = RedisLink(settings.store, settings.store_timeout)
         self.news = NewsListener(self.link, self.channel)
         self._sync = self.link.script(SYNC)
-        self._commit = self.link.script(COMMIT)
+        self._append = self.link.script(APPEND)
         self._init = self.link.script(INIT)
         self.fingerprint = fingerprint(settings)
         # one change applied at a time in this process, in log order
@@ -141,6 +157,8 @@ class RedisStore:
         self.position = 0
         self.fresh = True  # this copy is the start-up state, not yet moved along the log
         self.last_source: datetime | None = None
+        self.waiting: set[str] = set()  # ids of changes this process sent and awaits
+        self.outcomes: dict[str, tuple[Any, BaseException | None]] = {}
         self.log_clock: LogClock | None = None
         self.svc: Services | None = None
         self._replaying_seconds: float | None = None
@@ -176,7 +194,13 @@ class RedisStore:
 
     def sync(self) -> None:
         if self.news.moved(self.epoch, self.position):
-            reply = self._call(self._sync, self.epoch, self.position)
+            try:
+                reply = self._call(self._sync, self.epoch, self.position)
+            except StoreUnavailable:
+                # Redis is away: stop trusting the listener's silence, so that every request
+                # asks (and gets its 503) until Redis answers again
+                self.news.forget()
+                raise
             if reply[0] != b"news" or reply[5]:
                 with self.lock:
                     self._absorb(reply)
@@ -186,70 +210,85 @@ class RedisStore:
         if due is not None and due <= svc.clock.now():
             self.run(COMMANDS["catch_up"])
 
-    def _absorb(
-        self, reply: list[Any], token: str | None = None
-    ) -> tuple[Any, BaseException | None] | None:
-        """Apply what the log holds beyond this copy (under the lock); the outcome of the
-        change with id `token`, when it is among them."""
+    def _absorb(self, reply: list[Any]) -> None:
+        """Apply what the log holds beyond this copy (under the lock)."""
         kind = reply[0]
         if kind == b"lost":
             self._restart_log()
-            return self._absorb(self._call(self._sync, self.epoch, self.position), token)
-        epoch, start, base, first, entries = reply[1:]
-        mine = None
+            self._absorb(self._call(self._sync, self.epoch, self.position))
+            return
+        epoch, start, base, first, entries = reply[1:6]
         if kind == b"reload":
             self.epoch = epoch.decode()
             entry = json.loads(base)
             if entry["c"] != "boot" or not self.fresh:
-                outcome = self._apply(entry)
-                if token is not None and entry.get("i") == token:
-                    mine = outcome
+                self._outcome(entry, self._apply(entry))
             self.position = start
         self.fresh = False
         for index, raw in enumerate(entries, first):
             if index == self.position:
                 entry = json.loads(raw)
-                outcome = self._apply(entry)
+                self._outcome(entry, self._apply(entry))
                 self.position += 1
-                if token is not None and entry.get("i") == token:
-                    mine = outcome
-        return mine
+
+    def _outcome(self, entry: dict[str, Any], outcome: tuple[Any, BaseException | None]) -> None:
+        """Keep the outcome of a change a thread of this process waits for."""
+        token = entry.get("i")
+        if token in self.waiting:
+            self.outcomes[token] = outcome
 
     # -- changing ---------------------------------------------------------------------------
 
     def run(self, command: Command, /, **args: Any) -> Any:
         name = command.__name__
-        rebase = "1" if name in REBASING else "0"
         svc = self.svc
         assert svc is not None
-        # an id of this change: a commit whose answer was lost, sent again, is recognised
-        token = uuid.uuid4().hex
-        with self.lock:
-            while True:
-                when = svc.clock.source_now()
-                if self.last_source is not None and when < self.last_source:
-                    when = self.last_source  # the log's time never runs backwards
-                text = json.dumps(
-                    {"c": name, "a": args, "w": when.isoformat(), "i": token},
-                    separators=(",", ":"),
-                )
-                reply = self._call(
-                    self._commit, self.epoch, self.position, text, rebase, self.channel
-                )
-                if reply[0] == b"ok":
-                    break
-                mine = self._absorb(reply, token)
-                if mine is not None:  # it was in the log already: applied as the others did
-                    result, error = mine
-                    break
-            if reply[0] == b"ok":
-                self.position += 1
-                self.fresh = False
-                # the caller runs what the log holds (JSON values), exactly as the others will
-                result, error = self._apply(json.loads(text))
+        token = uuid.uuid4().hex  # finds this change's outcome, whoever applies it here
+        text = json.dumps(
+            {"c": name, "a": args, "w": svc.clock.source_now().isoformat(), "i": token},
+            separators=(",", ":"),
+        )
+        rebase = "1" if name in REBASING else "0"
+        self.waiting.add(token)
+        try:
+            reply = self._append_once(text, token, rebase)
+            with self.lock:
+                if reply[0] == b"rebased" and self.position <= reply[2]:
+                    # the log starts afresh at this change: nothing before it matters
+                    outcome = self._apply(json.loads(text))
+                    self.epoch, self.position, self.fresh = reply[1].decode(), reply[2] + 1, False
+                elif reply[0] == b"rebased":  # another thread here applied it already
+                    outcome = self.outcomes.pop(token)
+                else:
+                    self._absorb(reply)
+                    outcome = self.outcomes.pop(token)
+        finally:
+            self.waiting.discard(token)
+            self.outcomes.pop(token, None)
+        result, error = outcome
         if error is not None:
             raise error
         return result
+
+    def _append_once(self, text: str, token: str, rebase: str) -> Any:
+        """Append the change; if the answer was lost, ask again without appending twice."""
+        for check in ("0", "1", "1"):
+            args = [self.epoch, self.position, rebase, text, self.channel, token, check]
+            try:
+                reply = self.link.call(self._append, self.keys, args, retry=False)
+            except LinkError as error:
+                self.news.forget()
+                if check == "1":
+                    raise StoreUnavailable(
+                        f"The gateway's state store is unreachable ({error}); retry shortly"
+                    ) from None
+                continue
+            if reply[0] != b"lost":
+                return reply
+            with self.lock:  # Redis lost the fleet's data: start the log again, then append
+                self._restart_log()
+                self._absorb(self._call(self._sync, self.epoch, self.position))
+        raise StoreUnavailable("The gateway's state store keeps losing its data; retry shortly")
 
     def _apply(self, entry: dict[str, Any]) -> tuple[Any, BaseException | None]:
         svc = self.svc
@@ -259,6 +298,8 @@ class RedisStore:
             name, when = "reset", svc.clock.source_now()
         else:
             when = datetime.fromisoformat(entry["w"])
+            if self.last_source is not None and when < self.last_source:
+                when = self.last_source  # the log's time never runs backwards
         log_clock = self.log_clock
         with svc.clock.pinned(when):
             self._replaying_seconds = when.timestamp()

@@ -18,6 +18,8 @@ from tests.live.fleet import AUTH, Replica
 from tests.redis_server import RedisServer, free_port
 
 OFFERS = "/b2bbuyergatewayapi/v1_1/offers?PageSize=1"
+PURCHASE = "/b2bbuyergatewayapi/v2/offers/DEMO01/items"
+LINE = [{"barcode": "8685298053581", "requestedQuantity": 1}]
 
 
 @pytest.fixture
@@ -72,14 +74,18 @@ def test_store__lost_while_serving_is_503_then_recovers(
     redis_server.pause()  # a hung Redis: answers take the store timeout, never longer
     try:
         started = time.monotonic()
-        response = session.get(replica.url(OFFERS), auth=AUTH, timeout=10)
+        response = session.post(replica.url(PURCHASE), json=LINE, auth=AUTH, timeout=10)
         assert time.monotonic() - started < 5
         assert response.status_code == 503
         assert response.json()["hasError"] is True
         assert "state store is unreachable" in response.json()["messages"][0]["content"]
+        # reads that follow are refused too, not answered from a copy that may be behind
+        response = session.get(replica.url(OFFERS), auth=AUTH, timeout=10)
+        assert response.status_code == 503
     finally:
         redis_server.resume()
     assert session.get(replica.url(OFFERS), auth=AUTH, timeout=10).status_code == 200
+    assert session.post(replica.url(PURCHASE), json=LINE, auth=AUTH, timeout=10).status_code == 200
 
 
 def test_store__restarted_with_its_data_keeps_the_state(
@@ -107,5 +113,13 @@ def test_store__back_empty_starts_the_fleet_again_from_the_start_up_data(
     )
     assert len(gateway.control("GET", "/requests")) == 1
     redis.Redis.from_url(redis_server.url).flushall()
+    # a flush publishes nothing: replicas notice it at their next check, within a second
+    deadline = time.monotonic() + 5
+    while gateway.control("GET", "/requests") != [] and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert gateway.control("GET", "/requests") == []
     assert gateway.call("GET", "/v1_1/offers?PageSize=1")[0] == 200
+    status, _ = gateway.call(
+        "POST", "/v2/offers/DEMO01/items", [{"barcode": "8685298053581", "requestedQuantity": 1}]
+    )
+    assert status == 200 and len(gateway.control("GET", "/requests")) == 1
