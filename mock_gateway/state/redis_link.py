@@ -7,10 +7,11 @@ the answer (read before the thread's next command): it is in Redis's socket befo
 has its response, and the request does not pay a round trip for it.
 
 The news listener is one subscribed connection per process. Every change appended to the log
-is published by the same script that appends it, so Redis queues the news to every listener
+is published, whole, by the same script that appends it, so Redis queues it to every listener
 before the writer even has its answer. Before a request reads, a glance at that socket (a
-poll, no round trip) says whether the log moved; only then does the store ask for the changes.
-When the listener is down (Redis restarted, say) every request asks, until it listens again.
+poll, no round trip) brings the changes made elsewhere; the store asks Redis only when they may
+be incomplete: when the listener is down (Redis restarted, say), freshly subscribed, or quiet
+for a second.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ class RedisLink:
 
 
 class NewsListener:
-    """Whether the shared log may have moved past a position, without a round trip."""
+    """The changes appended to the shared log, as Redis publishes them: no round trip."""
 
     def __init__(self, link: RedisLink, channel: str) -> None:
         self.link = link
@@ -138,31 +139,29 @@ class NewsListener:
         self._lock = threading.Lock()
         self._connection: Any = None
         self._pid = 0
-        self._latest: tuple[str, int] | None = None  # the newest news: (epoch, position)
         self._last_check = 0.0
 
-    def moved(self, epoch: str, position: int) -> bool:
-        """True when the store must ask Redis: news beyond `position`, a new epoch, no
-        listener, or a quiet second (the only sign of a Redis that lost its data)."""
+    def poll(self) -> tuple[bool, list[tuple[str, int, bytes]]]:
+        """(must ask, news): the changes published since the last poll, as (epoch, position,
+        entry), oldest first; "must ask" when they may not be all there is: no listener, a
+        fresh subscription, or a quiet second (the only sign of a Redis that lost its data)."""
         now = time.monotonic()
+        news: list[tuple[str, int, bytes]] = []
         with self._lock:
             if self._listen() != "listening" or now - self._last_check > QUIET_CHECK_S:
                 self._last_check = now
-                return True
+                return True, news
             try:
                 connection = self._connection
                 while connection.can_read(timeout=0):
                     message = connection.read_response()
                     if isinstance(message, list) and message[0] == b"message":
-                        news_epoch, _, news_position = message[2].decode().partition(":")
-                        self._latest = (news_epoch, int(news_position))
+                        epoch, position, entry = message[2].split(b":", 2)
+                        news.append((epoch.decode(), int(position), entry))
             except (redis.RedisError, OSError, ValueError):
                 self._close()
-                return True
-            if self._latest is None:
-                return False
-            latest_epoch, latest_position = self._latest
-            return latest_epoch != epoch or latest_position > position
+                return True, news
+            return False, news
 
     def forget(self) -> None:
         """Stop listening: until a subscription succeeds again, every call says "moved"."""

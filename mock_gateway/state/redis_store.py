@@ -83,11 +83,11 @@ end
 if rebase == '1' then
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'base', entry, 'start', pos + 1)
-  redis.call('PUBLISH', channel, m[1] .. ':' .. (pos + 1))
+  redis.call('PUBLISH', channel, m[1] .. ':' .. pos .. ':' .. entry)
   return {'rebased', m[1], pos}
 end
 redis.call('RPUSH', KEYS[2], entry)
-redis.call('PUBLISH', channel, m[1] .. ':' .. (pos + 1))
+redis.call('PUBLISH', channel, m[1] .. ':' .. pos .. ':' .. entry)
 local reply = news(KEYS[1], KEYS[2], epoch, from)
 reply[7] = pos
 return reply
@@ -193,7 +193,18 @@ class RedisStore:
     # -- reading ----------------------------------------------------------------------------
 
     def sync(self) -> None:
-        if self.news.moved(self.epoch, self.position):
+        with self.lock:
+            must_ask, news = self.news.poll()
+            for epoch, position, text in news:
+                if epoch != self.epoch or position > self.position:  # missed some: ask
+                    must_ask = True
+                    break
+                if position == self.position:
+                    entry = json.loads(text)
+                    self._outcome(entry, self._apply(entry))
+                    self.position += 1
+                    self.fresh = False
+        if must_ask:
             try:
                 reply = self._call(self._sync, self.epoch, self.position)
             except StoreUnavailable:
