@@ -1,15 +1,20 @@
 """The journal of a fleet: one capped Redis stream that every replica appends to.
 
-Entries are numbered by one counter in Redis, so ids are unique and ordered fleet-wide. Bodies
-are stored byte for byte, as stream fields. An entry is sent without waiting for Redis's answer
-(mock_gateway.state.redis_link), so recording costs a request no round trip. Reading filters
-the stream client-side: it is bounded by MOCK_GATEWAY_JOURNAL_SIZE and read only by the
-control plane.
+Entries are numbered by one counter in Redis, so ids are unique and ordered fleet-wide, and
+bodies are stored byte for byte, as stream fields. Requests do not wait for Redis: each process
+queues its entries and a writer thread sends what has queued every millisecond, many entries to
+a write. Reading first sends this process's queue, then waits a few writer periods, so that
+what other processes answered before the read began is in the stream too. Reading filters the
+stream client-side: it is bounded by MOCK_GATEWAY_JOURNAL_SIZE and read by the control plane.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
+from collections import deque
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +27,9 @@ local id = redis.call('HINCRBY', KEYS[1], 'jseq', 1)
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[1], '*', 'id', id, unpack(ARGV, 2))
 return id
 """
+WRITER_PERIOD_S = 0.001
+# how long a read waits for the other processes' writers (many periods: a writer may be late)
+READ_SETTLE_S = 0.02
 
 
 class RedisJournal:
@@ -31,6 +39,11 @@ class RedisJournal:
         self.size = size
         self.enabled = size > 0
         self._append = link.script(APPEND)
+        self._queue: deque[list[Any]] = deque()
+        self._flush_lock = threading.Lock()
+        self._writer_pid = 0
+        self._wake = threading.Event()
+        self._closed = False
         self._warned = False
 
     def record(self, **fields: Any) -> None:
@@ -38,32 +51,68 @@ class RedisJournal:
             return
         response = fields["response"]
         described = isinstance(response, str)  # a str describes a response that is not JSON
-        args = [
-            self.size,
-            *("t", fields["time"].isoformat()),
-            *("u", fields["buyer"] or ""),
-            *("m", fields["method"]),
-            *("p", fields["path"]),
-            *("q", fields["query"]),
-            *("b", fields["body"][: MAX_BODY_CHARS + 1]),
-            *("s", fields["status"]),
-            *("r", response if described else response[: MAX_BODY_CHARS + 1]),
-            *("k", "text" if described else "bytes"),
-            *("d", repr(float(fields["duration_ms"]))),
-        ]
-        try:
-            self.link.send(self._append, self.keys, args)
-        except LinkError as error:
-            # the request itself was answered; entries lost while Redis is away are said once
-            if not self._warned:
-                self._warned = True
-                sys.stderr.write(f"mock-gateway: journal entry not recorded: {error}\n")
-            return
-        self._warned = False
+        self._queue.append(
+            [
+                self.size,
+                *("t", fields["time"].isoformat()),
+                *("u", fields["buyer"] or ""),
+                *("m", fields["method"]),
+                *("p", fields["path"]),
+                *("q", fields["query"]),
+                *("b", fields["body"][: MAX_BODY_CHARS + 1]),
+                *("s", fields["status"]),
+                *("r", response if described else response[: MAX_BODY_CHARS + 1]),
+                *("k", "text" if described else "bytes"),
+                *("d", repr(float(fields["duration_ms"]))),
+            ]
+        )
+        if self._writer_pid != os.getpid():  # the first entry of this process (or fork)
+            self._start_writer()
+        self._wake.set()
+
+    def _start_writer(self) -> None:
+        with self._flush_lock:
+            if self._writer_pid == os.getpid():
+                return
+            self._writer_pid = os.getpid()
+            threading.Thread(target=self._write_forever, name="journal", daemon=True).start()
+
+    def _write_forever(self) -> None:
+        while not self._closed:
+            self._wake.wait()
+            self._wake.clear()
+            time.sleep(WRITER_PERIOD_S)  # let a batch gather
+            self.flush()
+
+    def close(self) -> None:
+        """Send what is queued and stop the writer."""
+        self._closed = True
+        self._wake.set()
+        self.flush()
+
+    def flush(self) -> None:
+        """Send every queued entry (in order, pipelined) and wait for Redis to take them."""
+        with self._flush_lock:
+            batch = []
+            while self._queue:
+                batch.append(self._queue.popleft())
+            if not batch:
+                return
+            try:
+                self.link.call_many(self._append, self.keys, batch)
+            except LinkError as error:
+                # the requests were answered; entries lost while Redis is away are said once
+                if not self._warned:
+                    self._warned = True
+                    sys.stderr.write(f"mock-gateway: journal entries not recorded: {error}\n")
+                return
+            self._warned = False
 
     def entries(self, **filters: Any) -> list[Entry]:
         from mock_gateway.state.store import StoreUnavailable
 
+        self.flush()
+        time.sleep(READ_SETTLE_S)
         try:
             raw = self.link.command("XRANGE", self.keys[1], "-", "+")
         except LinkError as error:
@@ -73,6 +122,7 @@ class RedisJournal:
     def clear(self) -> None:
         from mock_gateway.state.store import StoreUnavailable
 
+        self.flush()
         try:
             self.link.command("DEL", self.keys[1])
         except LinkError as error:

@@ -2,9 +2,7 @@
 
 redis-py's client takes a connection from a locked pool and wraps every command in retry and
 bookkeeping; on the hot path that cost more than the command itself. Here each thread keeps its
-own connection and sends script calls directly. A journal entry is sent without waiting for
-the answer (read before the thread's next command): it is in Redis's socket before the client
-has its response, and the request does not pay a round trip for it.
+own connection and sends script calls directly.
 
 The news listener is one subscribed connection per process. Every change appended to the log
 is published, whole, by the same script that appends it, so Redis queues it to every listener
@@ -73,14 +71,25 @@ class RedisLink:
 
         return self._use(run)
 
-    def send(self, sha: str, keys: list[str], args: list[Any]) -> None:
-        """Send a script call without waiting for its answer (read before the next command)."""
+    def call_many(self, sha: str, keys: list[str], batch: list[list[Any]]) -> list[Any]:
+        """Run a script once per argument list, pipelined: one write, then the answers."""
 
-        def run(connection: Any) -> None:
-            connection.send_command("EVALSHA", sha, len(keys), *keys, *args)
-            self._local.pending += 1
+        def run(connection: Any) -> list[Any]:
+            connection.send_packed_command(
+                connection.pack_commands(
+                    [("EVALSHA", sha, len(keys), *keys, *args) for args in batch]
+                )
+            )
+            answers = []
+            for _ in batch:
+                try:
+                    answers.append(connection.read_response())
+                except NoScriptError as error:  # scripts flushed: this batch is lost
+                    answers.append(error)
+            return answers
 
-        self._use(run)
+        result: list[Any] = self._use(run, retry=False)
+        return result
 
     def _use(self, action: Callable[[Any], Any], retry: bool = True) -> Any:
         """Run `action` on this thread's connection. A broken connection is dropped (the next
@@ -93,8 +102,7 @@ class RedisLink:
                 if connection is None or local.pid != os.getpid():  # a new thread, or a fork
                     local.connection, fresh = None, True
                     connection = self._connect()
-                    local.connection, local.pid, local.pending = connection, os.getpid(), 0
-                self._drain(connection)
+                    local.connection, local.pid = connection, os.getpid()
                 return action(connection)
             except (redis.RedisError, OSError) as error:
                 broken = getattr(local, "connection", None)
@@ -111,20 +119,12 @@ class RedisLink:
     def _connect(self) -> Any:
         # outside the pool's count: a thread's connection closes when the thread is gone
         connection: Any = self.pool.connection_class(**self.pool.connection_kwargs)
-        # a Redis that restarted has forgotten the scripts: the answer-less calls need them
+        # a Redis that restarted has forgotten the scripts: load them with each new connection
         for source in self.scripts.values():
             connection.send_command("SCRIPT", "LOAD", source)
         for _ in self.scripts:
             connection.read_response()
         return connection
-
-    def _drain(self, connection: Any) -> None:
-        local = self._local
-        while local.pending:
-            local.pending -= 1
-            # a fire-and-forget call lost to a script flush: the journal misses one entry
-            with contextlib.suppress(NoScriptError):
-                connection.read_response()
 
     def close(self) -> None:
         self.pool.disconnect()

@@ -22,7 +22,9 @@ All keys share one hash tag, `{prefix}`, so the scripts also run on Redis Cluste
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import os
 import threading
 import uuid
 from datetime import datetime
@@ -158,9 +160,12 @@ class RedisStore:
         self.fresh = True  # this copy is the start-up state, not yet moved along the log
         self.last_source: datetime | None = None
         self.waiting: set[str] = set()  # ids of changes this process sent and awaits
+        self._tokens = itertools.count(1)
+        self._token_pid, self._token_prefix = 0, ""
         self.outcomes: dict[str, tuple[Any, BaseException | None]] = {}
         self.log_clock: LogClock | None = None
         self.svc: Services | None = None
+        self.journal: RedisJournal | None = None
         self._replaying_seconds: float | None = None
 
     def describe(self) -> str:
@@ -254,7 +259,7 @@ class RedisStore:
         name = command.__name__
         svc = self.svc
         assert svc is not None
-        token = uuid.uuid4().hex  # finds this change's outcome, whoever applies it here
+        token = self._next_token()  # finds this change's outcome, whoever applies it here
         text = json.dumps(
             {"c": name, "a": args, "w": svc.clock.source_now().isoformat(), "i": token},
             separators=(",", ":"),
@@ -280,6 +285,12 @@ class RedisStore:
         if error is not None:
             raise error
         return result
+
+    def _next_token(self) -> str:
+        """An id unique in the fleet: a random prefix per process, then a counter."""
+        if self._token_pid != os.getpid():  # a forked worker takes a prefix of its own
+            self._token_pid, self._token_prefix = os.getpid(), uuid.uuid4().hex[:16]
+        return f"{self._token_prefix}{next(self._tokens)}"
 
     def _append_once(self, text: str, token: str, rebase: str) -> Any:
         """Append the change; if the answer was lost, ask again without appending twice."""
@@ -337,9 +348,12 @@ class RedisStore:
         return self.log_clock
 
     def new_journal(self, size: int) -> Journal:
-        return RedisJournal(self.link, self.keys[0], self.journal_key, size)  # type: ignore[return-value]
+        self.journal = RedisJournal(self.link, self.keys[0], self.journal_key, size)
+        return self.journal  # type: ignore[return-value]
 
     def close(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
         self.link.close()
 
     def _call(self, script: str, *args: Any) -> Any:
