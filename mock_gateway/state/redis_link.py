@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -140,6 +141,7 @@ class NewsListener:
         self._connection: Any = None
         self._pid = 0
         self._last_check = 0.0
+        self._poller = select.poll()
 
     def poll(self) -> tuple[bool, list[tuple[str, int, bytes]]]:
         """(must ask, news): the changes published since the last poll, as (epoch, position,
@@ -151,6 +153,8 @@ class NewsListener:
             if self._listen() != "listening" or now - self._last_check > QUIET_CHECK_S:
                 self._last_check = now
                 return True, news
+            if not self._poller.poll(0):  # nothing arrived: no news (a poll, no reading)
+                return False, news
             try:
                 connection = self._connection
                 while connection.can_read(timeout=0):
@@ -180,6 +184,8 @@ class NewsListener:
         except redis.RedisError:
             return "down"
         self._connection, self._pid = connection, os.getpid()
+        self._poller = select.poll()
+        self._poller.register(connection._sock, select.POLLIN)
         return "fresh"
 
     def _close(self) -> None:
