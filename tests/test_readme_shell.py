@@ -1,9 +1,9 @@
 """The README's shell blocks, pasted in order into a fresh bash, work and print what they show.
 
 Each ```sh block runs, in README order, as one session against the mock the Quick start block
-starts (on a free port: `8080` is replaced). Under a command, lines starting `#   ` are its
-expected output, `…` matching anything. A block whose first line starts
-`# outside the README test:` names what runs it instead and is skipped here.
+starts (on free ports: `8080` and the other ports it names are replaced). Under a command,
+lines starting `#   ` are its expected output, `…` matching anything. A block whose first line
+starts `# outside the README test:` names what runs it instead and is skipped here.
 """
 
 from __future__ import annotations
@@ -42,13 +42,21 @@ def commands(block: str) -> list[tuple[str, list[str]]]:
 
 
 def script(blocks: list[str], port: int, out: Path) -> tuple[str, dict[int, str]]:
+    # the ports the README names, each replaced by a free one (8080: the Quick start's mock)
+    ports = {"8080": str(port), **{p: str(free_port()) for p in ("8081", "8082", "6379")}}
+
+    def local(text: str) -> str:
+        for shown, free in ports.items():
+            text = text.replace(shown, free)
+        return text
+
     lines, expected = [], {}
     for block in blocks:
         for command, output in commands(block):
-            command = command.replace("8080", str(port))
+            command = local(command)
             if output:
                 index = len(expected)
-                expected[index] = "\n".join(output).replace("8080", str(port))
+                expected[index] = local("\n".join(output))
                 # a newline, not `;`: the command may end in a comment
                 lines.append(f"{{ {command}\n}} > {out}/{index} 2>&1")
             else:

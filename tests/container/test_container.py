@@ -185,3 +185,35 @@ def test_container__the_readme_testcontainers_recipe_runs() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_container__two_replicas_share_one_redis(tmp_path: Path) -> None:
+    """The image carries the Redis store: two containers (one with two workers) on one Redis
+    answer as one gateway."""
+    from tests.redis_server import RedisServer
+
+    redis_server = RedisServer(tmp_path).start()
+    try:
+        store = {"MOCK_GATEWAY_STORE": redis_server.url}
+        with (
+            container({**store, "MOCK_GATEWAY_WORKERS": "2"}) as (first, a),
+            container(store) as (second, b),
+        ):
+            for cid in (first, second):
+                wait_healthy(cid)
+            bought = requests.post(
+                a + "/b2bbuyergatewayapi/v2/offers/DEMO01/items",
+                json=[{"barcode": "8685298053581", "requestedQuantity": 2}],
+                auth=("DEMO01", "demo-pass"),
+                timeout=10,
+            )
+            assert bought.status_code == 200
+            stock = requests.get(
+                b + "/b2bbuyergatewayapi/v2/offers/DEMO01/stock-status",
+                params={"barcodeList": "8685298053581"},
+                auth=("DEMO01", "demo-pass"),
+                timeout=10,
+            )
+            assert stock.json() == [{"barcode": "8685298053581", "availableQuantity": 296}]
+    finally:
+        redis_server.stop()
