@@ -20,6 +20,7 @@ import os
 import select
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -143,29 +144,29 @@ class NewsListener:
         self._last_check = 0.0
         self._poller = select.poll()
 
-    def poll(self) -> tuple[bool, list[tuple[str, int, bytes]]]:
-        """(must ask, news): the changes published since the last poll, as (epoch, position,
-        entry), oldest first; "must ask" when they may not be all there is: no listener, a
-        fresh subscription, or a quiet second (the only sign of a Redis that lost its data)."""
+    def poll(self, inbox: deque[tuple[str, int, bytes]]) -> bool:
+        """Add the changes published since the last poll to `inbox`, as (epoch, position,
+        entry), oldest first. True ("must ask") when they may not be all there is: no
+        listener, a fresh subscription, or a quiet second (the only sign of a Redis that lost
+        its data)."""
         now = time.monotonic()
-        news: list[tuple[str, int, bytes]] = []
         with self._lock:
             if self._listen() != "listening" or now - self._last_check > QUIET_CHECK_S:
                 self._last_check = now
-                return True, news
+                return True
             if not self._poller.poll(0):  # nothing arrived: no news (a poll, no reading)
-                return False, news
+                return False
             try:
                 connection = self._connection
                 while connection.can_read(timeout=0):
                     message = connection.read_response()
                     if isinstance(message, list) and message[0] == b"message":
                         epoch, position, entry = message[2].split(b":", 2)
-                        news.append((epoch.decode(), int(position), entry))
+                        inbox.append((epoch.decode(), int(position), entry))
             except (redis.RedisError, OSError, ValueError):
                 self._close()
-                return True, news
-            return False, news
+                return True
+            return False
 
     def forget(self) -> None:
         """Stop listening: until a subscription succeeds again, every call says "moved"."""

@@ -27,6 +27,7 @@ import json
 import os
 import threading
 import uuid
+from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -160,6 +161,7 @@ class RedisStore:
         self.fresh = True  # this copy is the start-up state, not yet moved along the log
         self.last_source: datetime | None = None
         self.waiting: set[str] = set()  # ids of changes this process sent and awaits
+        self.inbox: deque[tuple[str, int, bytes]] = deque()  # news read, not yet applied
         self._tokens = itertools.count(1)
         self._token_pid, self._token_prefix = 0, ""
         self.outcomes: dict[str, tuple[Any, BaseException | None]] = {}
@@ -190,6 +192,9 @@ class RedisStore:
             )
         self.epoch = epoch.decode()
         self.sync()
+        # gunicorn builds the app once and forks its workers: each worker subscribes on its
+        # first request; a subscription left here would queue news nobody reads
+        self.news.forget()
 
     def _restart_log(self) -> None:
         """Redis lost the fleet's data (restarted empty): start the log again from the base."""
@@ -198,11 +203,16 @@ class RedisStore:
     # -- reading ----------------------------------------------------------------------------
 
     def sync(self) -> None:
+        # the socket is read outside the store's lock (a thread waiting for the GIL after a
+        # system call must not hold up the others), into the inbox, in order
+        must_ask = self.news.poll(self.inbox)
         with self.lock:
-            must_ask, news = self.news.poll()
-            for epoch, position, text in news:
+            inbox = self.inbox
+            while inbox:
+                epoch, position, text = inbox.popleft()
                 if epoch != self.epoch or position > self.position:  # missed some: ask
                     must_ask = True
+                    inbox.clear()
                     break
                 if position == self.position:
                     entry = json.loads(text)
