@@ -123,3 +123,19 @@ def test_store__back_empty_starts_the_fleet_again_from_the_start_up_data(
         "POST", "/v2/offers/DEMO01/items", [{"barcode": "8685298053581", "requestedQuantity": 1}]
     )
     assert status == 200 and len(gateway.control("GET", "/requests")) == 1
+
+
+def test_store__a_password_in_the_url_works_and_is_never_shown(tmp_path: Path) -> None:
+    server = RedisServer(tmp_path, password="s3cret-pw").start()
+    try:
+        replica = Replica(server.url)
+        try:
+            gateway = MockGateway(replica.base)
+            assert gateway.call("GET", "/v1_1/offers?PageSize=1")[0] == 200
+        finally:
+            replica.stop()
+        wrong = serve_once({"MOCK_GATEWAY_STORE": server.url.replace("s3cret-pw", "nope")})
+        assert wrong.returncode == 2 and "cannot reach the store" in wrong.stderr
+        assert "s3cret-pw" not in wrong.stderr and "nope" not in wrong.stderr
+    finally:
+        server.stop()
