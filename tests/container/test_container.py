@@ -154,7 +154,7 @@ def test_container__settings_from_the_environment() -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"MOCK_GATEWAY_WORKERS": "2"}, "MOCK_GATEWAY_WORKERS=2 is refused"),
+        ({"MOCK_GATEWAY_WORKERS": "2"}, "MOCK_GATEWAY_WORKERS=2 needs a shared store"),
         ({"MOCK_GATEWAY_CUTOFF_TIME": "4pm"}, "MOCK_GATEWAY_CUTOFF_TIME='4pm' is invalid"),
     ],
 )
