@@ -108,7 +108,6 @@ def pack_batches() -> Response:
 @control.get("/batches")
 def list_batches() -> Response:
     gateway = services().gateway
-    with gateway.lock:
-        gateway._catch_up()
+    with gateway.reading():
         batches = [batch_document(b) for b in gateway.book.batches.values()]
     return done(batches)

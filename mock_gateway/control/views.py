@@ -24,8 +24,7 @@ def list_requests() -> Response:
     buyer, wanted = query.get("buyerCode"), query.get("state")
     gateway = services().gateway
     rows = []
-    with gateway.lock:
-        gateway._catch_up()
+    with gateway.reading():
         batches = gateway.book.batches
         for r in reversed(gateway.requests.values()):
             batch = batches.get(r.batch_id)
@@ -72,8 +71,7 @@ def list_packages() -> Response:
         "limit", 1000
     )
     gateway = services().gateway
-    with gateway.lock:
-        gateway._catch_up()
+    with gateway.reading():
         warehouses = gateway.catalog.warehouses
         packages = list(gateway.book.packages.values())[-limit:]
         rows = [
@@ -98,8 +96,7 @@ def search_offers() -> Response:
     query = values.get("q", "").strip().lower()
     page, size = values.get("page", 1), values.get("pageSize", 24)
     gateway = svc.gateway
-    with gateway.lock:
-        gateway._catch_up()
+    with gateway.reading():
         catalog = gateway.catalog
         barcodes = [
             b
@@ -110,7 +107,7 @@ def search_offers() -> Response:
             or query in catalog.offers[b].name.lower()
         ]
         chosen = barcodes[(page - 1) * size : page * size]
-        snapshots = [gateway._snapshot(b) for b in chosen]
+        snapshots = [gateway.snapshot(b) for b in chosen]
     base = svc.settings.public_base_url or f"{request.scheme}://{request.host}"
     return done(
         {

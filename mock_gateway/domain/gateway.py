@@ -7,7 +7,8 @@ section, so stock is never oversold) and reads time only from the injected clock
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from mock_gateway.clock import Clock, format_instant
@@ -98,6 +99,18 @@ class Gateway(ControlEdits):
             else:
                 chosen = barcodes[start : start + query.page_size]
             return OfferPage([self._snapshot(b) for b in chosen], total)
+
+    @contextmanager
+    def reading(self) -> Iterator[Gateway]:
+        """Hold the lock, due cut-offs applied, while a read model takes several parts at once
+        (the control plane's views, the state export)."""
+        with self.lock:
+            self._catch_up()
+            yield self
+
+    def snapshot(self, barcode: str) -> OfferSnapshot:
+        """One offer as it stands (call within `reading()`)."""
+        return self._snapshot(barcode)
 
     def _sorted(self, barcodes: list[str], order_by: str) -> list[str]:
         rank = {b: i for i, b in enumerate(self.catalog.ordered(order_by))} if barcodes else {}

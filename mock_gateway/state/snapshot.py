@@ -46,8 +46,7 @@ def _iso(value: Any) -> Any:
 
 def export_state(gateway: Gateway, clock: ControlledClock) -> dict[str, Any]:
     """Everything the gateway holds, as of the clock's now (due cut-offs applied first)."""
-    with gateway.lock:
-        gateway._catch_up()
+    with gateway.reading():
         catalog = gateway.catalog
         return {
             "format": FORMAT,
