@@ -21,12 +21,21 @@ from typing import Any
 from mock_gateway.state.journal import MAX_BODY_CHARS, Entry, matching
 from mock_gateway.state.redis_link import LinkError, RedisLink
 
-# one id from the fleet's counter, then the entry (field, value pairs), trimmed to the size
+# a batch of entries, each its field count then its (field, value) pairs: ids from the fleet's
+# counter, in order, each entry trimmed to the journal's size
 APPEND = """
-local id = redis.call('HINCRBY', KEYS[1], 'jseq', 1)
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[1], '*', 'id', id, unpack(ARGV, 2))
+local size, count = ARGV[1], tonumber(ARGV[2])
+local id = redis.call('HINCRBY', KEYS[1], 'jseq', count) - count
+local i = 3
+while i <= #ARGV do
+  local fields = tonumber(ARGV[i])
+  id = id + 1
+  redis.call('XADD', KEYS[2], 'MAXLEN', size, '*', 'id', id, unpack(ARGV, i + 1, i + fields))
+  i = i + fields + 1
+end
 return id
 """
+BATCH = 200  # entries per script call, at most
 WRITER_PERIOD_S = 0.001
 # how long a read waits for the other processes' writers (many periods: a writer may be late)
 READ_SETTLE_S = 0.02
@@ -53,7 +62,7 @@ class RedisJournal:
         described = isinstance(response, str)  # a str describes a response that is not JSON
         self._queue.append(
             [
-                self.size,
+                20,
                 *("t", fields["time"].isoformat()),
                 *("u", fields["buyer"] or ""),
                 *("m", fields["method"]),
@@ -98,8 +107,12 @@ class RedisJournal:
                 batch.append(self._queue.popleft())
             if not batch:
                 return
+            calls = [
+                [self.size, len(part), *(value for entry in part for value in entry)]
+                for part in (batch[i : i + BATCH] for i in range(0, len(batch), BATCH))
+            ]
             try:
-                self.link.call_many(self._append, self.keys, batch)
+                self.link.call_many(self._append, self.keys, calls)
             except LinkError as error:
                 # the requests were answered; entries lost while Redis is away are said once
                 if not self._warned:
