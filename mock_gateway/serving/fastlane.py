@@ -60,18 +60,13 @@ class FastLane:
         path: str = environ.get("PATH_INFO", "")
         method: str = environ.get("REQUEST_METHOD", "")
         parts = path.split("/")
-        if (
-            svc.rate_limiter.limit is not None
-            or len(path) > MAX_PATH
-            or len(environ.get("QUERY_STRING", "")) > MAX_QUERY
-            or not (
-                (method == "GET" and path == "/v1_1/offers")
-                or (len(parts) == 5 and parts[1] == "v2" and parts[2] == "offers" and parts[3])
-            )
-        ):
+        hot = (method == "GET" and path == "/v1_1/offers") or (
+            len(parts) == 5 and parts[1] == "v2" and parts[2] == "offers" and parts[3]
+        )
+        if not hot or len(path) > MAX_PATH:
             return self.app(environ, start_response)
         started = time.perf_counter()
-        raw = b""
+        # up to date before anything is decided: the rate limit and fault rules are state too
         try:
             svc.store.sync()
         except StoreUnavailable:
@@ -80,6 +75,9 @@ class FastLane:
             environ["mock_gateway.store_failed"] = True
             return self.app(environ, start_response)
         environ["mock_gateway.synced"] = True
+        if svc.rate_limiter.limit is not None or len(environ.get("QUERY_STRING", "")) > MAX_QUERY:
+            return self.app(environ, start_response)
+        raw = b""
         try:
             check_user_agent(svc, environ)
             buyer = caller(svc, environ)

@@ -183,3 +183,17 @@ def test_fleet__sigkill_of_a_replica_under_load_loses_no_confirmed_reservation(
     assert confirmed and set(confirmed) <= set(known)
     units = sum(line["reservedQuantity"] for r in known.values() for line in r["lines"])
     assert stock(a) == 100_000 - units  # every logged reservation, and only those, took stock
+
+
+def test_fleet__buyers_clock_and_rate_limit_are_shared(
+    fleet: tuple[MockGateway, MockGateway],
+) -> None:
+    a, b = fleet
+    a.control("PUT", "/buyers/NEW03", {"password": "new-pass"})
+    newcomer = MockGateway(b.base_url, buyer=("NEW03", "new-pass"))
+    assert newcomer.call("GET", "/v1_1/offers?PageSize=1")[0] == 200  # known on B at once
+    assert a.advance("90m")["now"] == b.clock()["now"] == "2026-11-30T10:30:00.000Z"
+    b.control("PUT", "/rate-limit", {"enabled": True, "requests": 3, "windowSeconds": 60})
+    statuses = [g.call("GET", "/v1_1/offers?PageSize=1")[0] for g in (a, b, a, b)]
+    assert statuses == [200, 200, 200, 429]  # one window for the fleet
+    a.control("PUT", "/rate-limit", {"enabled": False})
