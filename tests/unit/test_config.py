@@ -70,3 +70,31 @@ def test_every_setting__is_documented_in_the_readme() -> None:
     text = README.read_text()
     for variable, _, _ in describe_variables():
         assert f"| `{variable}` |" in text, variable
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["redis://127.0.0.1:6379/0", "rediss://:pw@cache.example:6380/2", "unix:///run/redis.sock"],
+)
+def test_store__takes_a_redis_url(value: str) -> None:
+    assert load_settings({"MOCK_GATEWAY_STORE": value}).store == value
+
+
+@pytest.mark.parametrize("value", ["postgres://x", "redis:/nohost", "mem"])
+def test_store__refuses_anything_else(value: str) -> None:
+    with pytest.raises(SettingsError, match="MOCK_GATEWAY_STORE="):
+        load_settings({"MOCK_GATEWAY_STORE": value})
+
+
+def test_workers__above_one_need_a_shared_store() -> None:
+    with pytest.raises(SettingsError, match="WORKERS=2 needs a shared store"):
+        load_settings({"MOCK_GATEWAY_WORKERS": "2"})
+    shared = {"MOCK_GATEWAY_WORKERS": "2", "MOCK_GATEWAY_STORE": "redis://127.0.0.1:6379/0"}
+    assert load_settings(shared).workers == 2
+
+
+def test_state_file__is_for_the_memory_store_only() -> None:
+    with pytest.raises(SettingsError, match="STATE_FILE is for the memory store"):
+        load_settings(
+            {"MOCK_GATEWAY_STATE_FILE": "/tmp/x.json", "MOCK_GATEWAY_STORE": "redis://h:1/0"}
+        )
