@@ -73,7 +73,7 @@ def _before() -> None:
         if wants_html():  # a browser at the root: the dashboard (API clients get today's 404)
             return redirect("/__mock/ui/", code=302)  # type: ignore[return-value]
     if environ.pop("mock_gateway.store_failed", None) is not None:
-        raise StoreUnavailable("The gateway's state store is unreachable; retry shortly")
+        raise StoreUnavailable.unreachable()
     if not environ.get("mock_gateway.synced") and not req.path.startswith("/__mock/ui"):
         svc.store.sync()  # a shared store: what other processes changed, before reading
     if _skips_pipeline(req.path):

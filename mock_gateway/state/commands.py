@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_gateway.clock import parse_instant
 from mock_gateway.config import RateLimit
-from mock_gateway.domain.models import BuyerProfile, CancelOutcome, Offer, Rating
+from mock_gateway.domain.models import BuyerProfile, CancelOutcome, Offer, PackageType, Rating
 from mock_gateway.domain.queries import Reservation
 
 if TYPE_CHECKING:
@@ -51,8 +51,6 @@ def reserve(
     address_title: str | None,
     package_type: str,
 ) -> Reservation:
-    from mock_gateway.domain.models import PackageType
-
     return svc.gateway.reserve(
         buyer,
         [(barcode, quantity) for barcode, quantity in lines],

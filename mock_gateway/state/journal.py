@@ -54,9 +54,8 @@ class Journal:
     def record(self, **fields: Any) -> None:
         if not self.enabled:
             return
-        for key in ("body", "response"):  # bounded: one byte past the limit marks a cut
-            if len(fields[key]) > MAX_BODY_CHARS:
-                fields[key] = fields[key][: MAX_BODY_CHARS + 1]
+        for key in ("body", "response"):
+            fields[key] = bounded(fields[key])
         with self._lock:
             self._next_id += 1
             self._entries.append(Entry(id=self._next_id, **fields))
@@ -69,6 +68,11 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def bounded(value: Any) -> Any:
+    """A body as the journal keeps it: one byte past the limit marks a cut."""
+    return value[: MAX_BODY_CHARS + 1] if len(value) > MAX_BODY_CHARS else value
 
 
 def matching(

@@ -18,7 +18,7 @@ from collections import deque
 from datetime import datetime
 from typing import Any
 
-from mock_gateway.state.journal import MAX_BODY_CHARS, Entry, matching
+from mock_gateway.state.journal import Entry, bounded, matching
 from mock_gateway.state.redis_link import LinkError, RedisLink
 
 # a batch of entries, each its field count then its (field, value) pairs: ids from the fleet's
@@ -68,9 +68,9 @@ class RedisJournal:
                 *("m", fields["method"]),
                 *("p", fields["path"]),
                 *("q", fields["query"]),
-                *("b", fields["body"][: MAX_BODY_CHARS + 1]),
+                *("b", bounded(fields["body"])),
                 *("s", fields["status"]),
-                *("r", response if described else response[: MAX_BODY_CHARS + 1]),
+                *("r", bounded(response)),
                 *("k", "text" if described else "bytes"),
                 *("d", repr(float(fields["duration_ms"]))),
             ]

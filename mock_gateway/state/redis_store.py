@@ -311,15 +311,12 @@ class RedisStore:
             except LinkError as error:
                 self.news.forget()
                 if check == "1":
-                    raise StoreUnavailable(
-                        f"The gateway's state store is unreachable ({error}); retry shortly"
-                    ) from None
+                    raise StoreUnavailable.unreachable(error) from None
                 continue
             if reply[0] != b"lost":
                 return reply
             with self.lock:  # Redis lost the fleet's data: start the log again, then append
-                self._restart_log()
-                self._absorb(self._call(self._sync, self.epoch, self.position))
+                self._absorb(reply)
         raise StoreUnavailable("The gateway's state store keeps losing its data; retry shortly")
 
     def _apply(self, entry: dict[str, Any]) -> tuple[Any, BaseException | None]:
@@ -370,9 +367,4 @@ class RedisStore:
         try:
             return self.link.call(script, self.keys, list(args))
         except LinkError as error:
-            raise StoreUnavailable(
-                f"The gateway's state store is unreachable ({error}); retry shortly"
-            ) from None
-
-
-__all__ = ["RedisStore", "StoreError", "StoreUnavailable"]
+            raise StoreUnavailable.unreachable(error) from None

@@ -15,6 +15,7 @@ from mock_gateway.contract.schemas import Schemas
 from mock_gateway.domain.gateway import Gateway
 from mock_gateway.state.faults import FaultBook, RateLimiter
 from mock_gateway.state.journal import Journal
+from mock_gateway.state.store import MemoryStore, Store
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Services:
     faults: FaultBook
     rate_limiter: RateLimiter
     journal: Journal
-    store: Any = None  # state.store.Store: where the state lives (memory or Redis)
+    store: Store = field(default_factory=MemoryStore)  # where the state lives
     offer_json: Any = None  # api.render.OfferJsonCache, made by the app
     offer_pages: Any = None  # api.render.PageCache, made by the app
     saver: Any = None  # durable.StateSaver when MOCK_GATEWAY_STATE_FILE is set

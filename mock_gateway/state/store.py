@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 class StoreUnavailable(ServiceUnavailable):
     """The shared store cannot be reached: a 503 in the contract's envelope, nothing changed."""
 
+    @classmethod
+    def unreachable(cls, detail: object = None) -> StoreUnavailable:
+        """The 503 of a store that does not answer (`detail`: what the link said)."""
+        said = f" ({detail})" if detail is not None else ""
+        return cls(f"The gateway's state store is unreachable{said}; retry shortly")
+
 
 class StoreError(Exception):
     """The store cannot be used at start-up (unreachable, or holding another gateway's state)."""

@@ -6,11 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
-
+from tests.live.server import wait_until_answering
 from tests.redis_server import RedisServer, free_port
 
 AUTH = ("DEMO01", "demo-pass")
@@ -39,19 +37,7 @@ class Replica:
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            if self.process.poll() is not None:
-                error = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise RuntimeError(f"replica exited with {self.process.returncode}: {error}")
-            try:
-                if requests.get(self.base + "/__mock/ready", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("replica did not become ready")
-            time.sleep(0.05)
+        wait_until_answering(self.process, self.base + "/__mock/ready", 30)
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -40,19 +40,7 @@ def served(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"server exited with {process.returncode}: {output}")
-            try:
-                if requests.get(base + "/healthcheck", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy")
-            time.sleep(0.05)
+        wait_until_answering(process, base + "/healthcheck", timeout)
         yield base
     finally:
         process.terminate()
@@ -63,6 +51,24 @@ def served(
             process.wait()
         if process.stdout:
             process.stdout.close()
+
+
+def wait_until_answering(process: subprocess.Popen[bytes], url: str, timeout: float) -> None:
+    """Poll `url` until it answers 200; fail with the server's output if it exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            stream = process.stdout or process.stderr
+            output = stream.read().decode() if stream else ""
+            raise RuntimeError(f"server exited with {process.returncode}: {output}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server did not answer {url} in {timeout:g} s")
+        time.sleep(0.05)
 
 
 def build_wheel(directory: Path) -> Path:
