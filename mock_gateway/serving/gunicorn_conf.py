@@ -73,9 +73,12 @@ def post_worker_init(worker: object) -> None:
 
 
 def worker_exit(server: object, worker: object) -> None:
-    """Graceful shutdown: save durable state (when on) before the worker goes."""
+    """Graceful shutdown: save durable state (when on) and hand the journal entries kept here
+    to the shared store (when shared) before the worker goes."""
     app = getattr(worker, "wsgi", None)
     extensions = getattr(app, "extensions", {})
     services = extensions.get("mock_gateway") if isinstance(extensions, dict) else None
     if services is not None and services.saver is not None:
         services.saver.stop()
+    if services is not None:
+        services.store.close()

@@ -1,118 +1,208 @@
-"""The journal of a fleet: one capped Redis stream that every replica appends to.
+"""The journal of a fleet: one capped Redis stream, filled when somebody reads it.
 
-Entries are numbered by one counter in Redis, so ids are unique and ordered fleet-wide, and
-bodies are stored byte for byte, as stream fields. Requests do not wait for Redis: each process
-queues its entries and a writer thread sends what has queued every millisecond, many entries to
-a write. Reading first sends this process's queue, then waits a few writer periods, so that
-what other processes answered before the read began is in the stream too. Reading filters the
-stream client-side: it is bounded by MOCK_GATEWAY_JOURNAL_SIZE and read by the control plane.
+Each process keeps its own newest entries in memory, as the memory store does (bounded by
+MOCK_GATEWAY_JOURNAL_SIZE), so answering a request costs no Redis work for the journal: sending
+every entry as it was made cost more Redis and worker time than the request itself. The entries
+travel when they are wanted:
+
+- A reader publishes an ask on `{prefix}:journal-asks`. Every process that has recorded
+  anything listens there (a thread per process, subscribed before its first entry, so no
+  answered request can be missed); each sends its entries to a staging set, scored by the
+  instant they were recorded, and acknowledges. The reader waits for as many acknowledgements
+  as PUBLISH counted listeners (never longer than MOCK_GATEWAY_STORE_TIMEOUT), then one script
+  merges the staging set into the stream in time order, numbering the entries from the fleet's
+  counter. Ids are therefore unique and ordered fleet-wide, and count every request, as the
+  memory journal's do (entries pushed out by newer ones still take their number).
+- Each process also sends what it has every five seconds without being asked (at most its
+  newest MOCK_GATEWAY_JOURNAL_SIZE entries: a few hundred a second, not every request), and
+  when it stops, so a replica killed outright takes at most its last five seconds of journal
+  with it. Its state changes are in the log already: only the journal can lose them.
+
+Reading filters the stream client-side: it holds at most MOCK_GATEWAY_JOURNAL_SIZE entries.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
 import threading
 import time
+import uuid
 from collections import deque
 from datetime import datetime
 from typing import Any
 
+import redis
+
 from mock_gateway.state.journal import Entry, bounded, matching
 from mock_gateway.state.redis_link import LinkError, RedisLink
 
-# a batch of entries, each its field count then its (field, value) pairs: ids from the fleet's
-# counter, in order, each entry trimmed to the journal's size
-APPEND = """
-local size, count = ARGV[1], tonumber(ARGV[2])
-local id = redis.call('HINCRBY', KEYS[1], 'jseq', count) - count
-local i = 3
-while i <= #ARGV do
-  local fields = tonumber(ARGV[i])
-  id = id + 1
-  redis.call('XADD', KEYS[2], 'MAXLEN', size, '*', 'id', id, unpack(ARGV, i + 1, i + fields))
-  i = i + fields + 1
+# KEYS: meta, staging, acks. ARGV: size, entries pushed out locally, ack token ('' for none),
+# then (score, entry) pairs. The staging set keeps the newest `size`; the rest are counted.
+SHIP = """
+local size, dropped, token = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+if #ARGV > 3 then
+  redis.call('ZADD', KEYS[2], unpack(ARGV, 4))
+  local over = redis.call('ZCARD', KEYS[2]) - size
+  if over > 0 then
+    redis.call('ZREMRANGEBYRANK', KEYS[2], 0, over - 1)
+    dropped = dropped + over
+  end
 end
-return id
+if dropped > 0 then redis.call('HINCRBY', KEYS[1], 'jdropped', dropped) end
+if token ~= '' then
+  redis.call('RPUSH', KEYS[3], 1)
+  redis.call('EXPIRE', KEYS[3], 30)
+end
+return 0
+"""
+# KEYS: meta, staging, stream. ARGV: size, clear ('1': empty the stream instead of filling it).
+# The staged entries join the stream in time order, numbered after every entry counted before.
+MERGE = """
+local size, clear = tonumber(ARGV[1]), ARGV[2]
+local staged = redis.call('ZRANGE', KEYS[2], 0, -1)
+local dropped = tonumber(redis.call('HGET', KEYS[1], 'jdropped') or '0')
+if #staged == 0 and dropped == 0 and clear ~= '1' then return 0 end
+local id = redis.call('HINCRBY', KEYS[1], 'jseq', #staged + dropped) - #staged
+redis.call('HSET', KEYS[1], 'jdropped', 0)
+redis.call('DEL', KEYS[2])
+if clear == '1' then
+  redis.call('DEL', KEYS[3])
+  return 0
+end
+for i = 1, #staged do
+  redis.call('XADD', KEYS[3], 'MAXLEN', size, '*', 'id', id + i, 'e', staged[i])
+end
+return #staged
 """
 BATCH = 200  # entries per script call, at most
-WRITER_PERIOD_S = 0.001
-# how long a read waits for the other processes' writers (many periods: a writer may be late)
-READ_SETTLE_S = 0.02
+SHIP_PERIOD_S = 5.0  # unasked, a process sends its newest entries this often
 
 
 class RedisJournal:
-    def __init__(self, link: RedisLink, meta_key: str, key: str, size: int) -> None:
+    def __init__(self, link: RedisLink, tag: str, size: int, timeout: float) -> None:
         self.link = link
-        self.keys = [meta_key, key]
+        self.tag = tag
+        self.meta_key, self.staging_key, self.stream_key = (
+            f"{tag}:meta",
+            f"{tag}:journal-staging",
+            f"{tag}:journal",
+        )
+        self.asks = f"{tag}:journal-asks"
         self.size = size
+        self.timeout = timeout
         self.enabled = size > 0
-        self._append = link.script(APPEND)
-        self._queue: deque[list[Any]] = deque()
-        self._flush_lock = threading.Lock()
-        self._writer_pid = 0
-        self._wake = threading.Event()
+        self._ship = link.script(SHIP)
+        self._merge = link.script(MERGE)
+        self._entries: deque[tuple[int, list[Any]]] = deque(maxlen=max(size, 1))
+        self._recorded = 0  # entries recorded here, ever
+        self._sent = 0  # of which sent or pushed out
+        self._lock = threading.Lock()  # sending: one at a time, in order
+        self._keep = threading.Lock()  # the kept entries and their counts (never held long)
+        self._pid = 0
+        self._prefix = ""
+        self._listener: Any = None
         self._closed = False
         self._warned = False
 
     def record(self, **fields: Any) -> None:
         if not self.enabled:
             return
+        if self._pid != os.getpid():  # the first entry of this process (or of a fork)
+            self._join()
         response = fields["response"]
-        described = isinstance(response, str)  # a str describes a response that is not JSON
-        self._queue.append(
-            [
-                20,
-                *("t", fields["time"].isoformat()),
-                *("u", fields["buyer"] or ""),
-                *("m", fields["method"]),
-                *("p", fields["path"]),
-                *("q", fields["query"]),
-                *("b", bounded(fields["body"])),
-                *("s", fields["status"]),
-                *("r", bounded(response)),
-                *("k", "text" if described else "bytes"),
-                *("d", repr(float(fields["duration_ms"]))),
-            ]
-        )
-        if self._writer_pid != os.getpid():  # the first entry of this process (or fork)
-            self._start_writer()
-        self._wake.set()
+        kept = [
+            0,
+            fields["time"].isoformat(),
+            fields["buyer"],
+            fields["method"],
+            fields["path"],
+            fields["query"],
+            fields["status"],
+            isinstance(response, str),  # a str describes a response that is not JSON
+            float(fields["duration_ms"]),
+            bounded(fields["body"]),
+            bounded(response),
+        ]
+        with self._keep:
+            self._recorded += 1
+            kept[0] = self._recorded
+            # the wall-clock instant orders the entries of all processes (the gateway clock
+            # may stand still)
+            self._entries.append((time.time_ns() // 1000, kept))
 
-    def _start_writer(self) -> None:
-        with self._flush_lock:
-            if self._writer_pid == os.getpid():
+    # -- sending ----------------------------------------------------------------------------
+
+    def _join(self) -> None:
+        """Listen for asks before the first entry is kept, so no reader can miss this process."""
+        with self._lock:
+            if self._pid == os.getpid():
                 return
-            self._writer_pid = os.getpid()
-            threading.Thread(target=self._write_forever, name="journal", daemon=True).start()
+            self._pid, self._prefix = os.getpid(), uuid.uuid4().hex[:12]
+            with self._keep:
+                self._entries.clear()
+                self._recorded = self._sent = 0
+            self._listener = self._subscribe()
+            threading.Thread(target=self._listen_forever, name="journal", daemon=True).start()
 
-    def _write_forever(self) -> None:
-        while not self._closed:
-            self._wake.wait()
-            self._wake.clear()
-            time.sleep(WRITER_PERIOD_S)  # let a batch gather
-            self.flush()
+    def _subscribe(self) -> Any:
+        try:
+            connection = self.link.new_connection(blocking=True)
+            connection.send_command("SUBSCRIBE", self.asks)
+            connection.read_response()
+            return connection
+        except (redis.RedisError, OSError):
+            return None  # Redis is away: the listener thread tries again
 
-    def close(self) -> None:
-        """Send what is queued and stop the writer."""
-        self._closed = True
-        self._wake.set()
-        self.flush()
+    def _listen_forever(self) -> None:
+        pid = os.getpid()
+        while not self._closed and self._pid == pid:
+            connection = self._listener
+            if connection is None:
+                time.sleep(0.5)
+                self._listener = self._subscribe()
+                continue
+            token = ""
+            try:
+                if connection.can_read(timeout=SHIP_PERIOD_S):
+                    message = connection.read_response()
+                    if isinstance(message, list) and message[0] == b"message":
+                        token = message[2].decode()
+            except (redis.RedisError, OSError, ValueError):
+                with contextlib.suppress(redis.RedisError, OSError):
+                    connection.disconnect()
+                self._listener = None
+                continue
+            self.send(token)
+        if self._listener is not None:
+            with contextlib.suppress(redis.RedisError, OSError):
+                self._listener.disconnect()
 
-    def flush(self) -> None:
-        """Send every queued entry (in order, pipelined) and wait for Redis to take them."""
-        with self._flush_lock:
-            batch = []
-            while self._queue:
-                batch.append(self._queue.popleft())
-            if not batch:
+    def send(self, token: str = "") -> None:
+        """Send the entries kept here to the staging set; with a token, acknowledge the ask."""
+        with self._lock:
+            with self._keep:
+                taken = list(self._entries)
+                self._entries.clear()
+                pushed_out = self._recorded - self._sent - len(taken)
+                self._sent = self._recorded
+            if not taken and not pushed_out and not token:
                 return
+            keys = [self.meta_key, self.staging_key, f"{self.tag}:journal-ack:{token}"]
+            parts = [taken[i : i + BATCH] for i in range(0, len(taken), BATCH)] or [[]]
             calls = [
-                [self.size, len(part), *(value for entry in part for value in entry)]
-                for part in (batch[i : i + BATCH] for i in range(0, len(batch), BATCH))
+                [
+                    self.size,
+                    pushed_out if index == 0 else 0,
+                    token if index == len(parts) - 1 else "",
+                    *(value for score, fields in part for value in (score, self._pack(fields))),
+                ]
+                for index, part in enumerate(parts)
             ]
             try:
-                self.link.call_many(self._append, self.keys, calls)
+                self.link.call_many(self._ship, keys, calls)
             except LinkError as error:
                 # the requests were answered; entries lost while Redis is away are said once
                 if not self._warned:
@@ -121,41 +211,80 @@ class RedisJournal:
                 return
             self._warned = False
 
-    def entries(self, **filters: Any) -> list[Entry]:
-        from mock_gateway.state.store import StoreUnavailable
+    def _pack(self, fields: list[Any]) -> bytes:
+        """One entry as a staging member: a JSON head (unique by this process's prefix and
+        count), a newline, then the request body and the response, byte for byte."""
+        body: bytes = fields[9]
+        response: bytes | str = fields[10]
+        if isinstance(response, str):
+            response = response.encode()
+        head = [f"{self._prefix}{fields[0]}", *fields[1:9], len(body)]
+        return json.dumps(head, separators=(",", ":")).encode() + b"\n" + body + response
 
-        self.flush()
-        time.sleep(READ_SETTLE_S)
-        try:
-            raw = self.link.command("XRANGE", self.keys[1], "-", "+")
-        except LinkError as error:
-            raise StoreUnavailable(f"The journal is unreachable: {error}") from None
+    def close(self) -> None:
+        """Send what is kept here and stop listening."""
+        self._closed = True
+        if self._pid == os.getpid():
+            self.send()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def entries(self, **filters: Any) -> list[Entry]:
+        self._gather(clear=False)
+        raw = self._command("XRANGE", self.stream_key, "-", "+")
         return matching([_entry(fields) for _, fields in raw], **filters)
 
     def clear(self) -> None:
+        self._gather(clear=True)
+
+    def _gather(self, clear: bool) -> None:
+        """Have every process send its entries (waiting for their acknowledgements), then
+        merge them into the stream, or drop them all."""
+        token = uuid.uuid4().hex
+        listeners = self._command("PUBLISH", self.asks, token)
+        deadline = time.monotonic() + self.timeout
+        acks = f"{self.tag}:journal-ack:{token}"
+        while listeners > 0:
+            left = deadline - time.monotonic()
+            if left <= 0.001:
+                break  # a listener that does not answer (a stopped process) is not waited for
+            # BLPOP blocks server-side: its timeout stays under the connection's own
+            if self._command("BLPOP", acks, round(min(left, self.timeout / 2), 3)) is not None:
+                listeners -= 1
+        keys = [self.meta_key, self.staging_key, self.stream_key]
+        self._command_script(self._merge, keys, [self.size, "1" if clear else "0"])
+
+    def _command(self, *args: Any) -> Any:
         from mock_gateway.state.store import StoreUnavailable
 
-        self.flush()
         try:
-            self.link.command("DEL", self.keys[1])
+            return self.link.command(*args)
+        except LinkError as error:
+            raise StoreUnavailable(f"The journal is unreachable: {error}") from None
+
+    def _command_script(self, sha: str, keys: list[str], args: list[Any]) -> Any:
+        from mock_gateway.state.store import StoreUnavailable
+
+        try:
+            return self.link.call(sha, keys, args)
         except LinkError as error:
             raise StoreUnavailable(f"The journal is unreachable: {error}") from None
 
 
 def _entry(flat: list[bytes]) -> Entry:
     fields = dict(zip(flat[::2], flat[1::2], strict=True))
-    response: bytes | str = fields[b"r"]
-    if fields[b"k"] == b"text":
-        response = fields[b"r"].decode()
+    head, _, rest = fields[b"e"].partition(b"\n")
+    _, when, buyer, method, path, query, status, text, duration, body_length = json.loads(head)
+    body, response = rest[:body_length], rest[body_length:]
     return Entry(
         id=int(fields[b"id"]),
-        time=datetime.fromisoformat(fields[b"t"].decode()),
-        buyer=fields[b"u"].decode() or None,
-        method=fields[b"m"].decode(),
-        path=fields[b"p"].decode(),
-        query=fields[b"q"].decode(),
-        body=fields[b"b"],
-        status=int(fields[b"s"]),
-        response=response,
-        duration_ms=float(fields[b"d"]),
+        time=datetime.fromisoformat(when),
+        buyer=buyer,
+        method=method,
+        path=path,
+        query=query,
+        body=body,
+        status=status,
+        response=response.decode() if text else response,
+        duration_ms=duration,
     )

@@ -118,9 +118,16 @@ class RedisLink:
                     raise LinkError(f"{type(error).__name__}: {error}") from None
         raise AssertionError("not reached")
 
+    def new_connection(self, blocking: bool = False) -> Any:
+        """A connection of its own, outside the pool's count (it closes when dropped); a
+        `blocking` one waits on reads as long as it takes (a listener polls it first)."""
+        kwargs = dict(self.pool.connection_kwargs)
+        if blocking:
+            kwargs["socket_timeout"] = None
+        return self.pool.connection_class(**kwargs)
+
     def _connect(self) -> Any:
-        # outside the pool's count: a thread's connection closes when the thread is gone
-        connection: Any = self.pool.connection_class(**self.pool.connection_kwargs)
+        connection = self.new_connection()
         # a Redis that restarted has forgotten the scripts: load them with each new connection
         for source in self.scripts.values():
             connection.send_command("SCRIPT", "LOAD", source)
@@ -179,7 +186,7 @@ class NewsListener:
         if self._connection is not None and self._pid == os.getpid():
             return "listening"
         try:
-            connection: Any = self.link.pool.connection_class(**self.link.pool.connection_kwargs)
+            connection = self.link.new_connection()
             connection.send_command("SUBSCRIBE", self.channel)
             connection.read_response()
         except redis.RedisError:

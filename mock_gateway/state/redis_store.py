@@ -146,7 +146,7 @@ class RedisStore:
         self.settings = settings
         tag = "{" + settings.store_prefix + "}"
         self.keys = [f"{tag}:meta", f"{tag}:log"]
-        self.journal_key = f"{tag}:journal"
+        self.tag = tag  # every key of the fleet starts with it
         self.channel = f"{tag}:news"
         self.link = RedisLink(settings.store, settings.store_timeout)
         self.news = NewsListener(self.link, self.channel)
@@ -355,7 +355,7 @@ class RedisStore:
         return self.log_clock
 
     def new_journal(self, size: int) -> Journal:
-        self.journal = RedisJournal(self.link, self.keys[0], self.journal_key, size)
+        self.journal = RedisJournal(self.link, self.tag, size, self.settings.store_timeout)
         return self.journal  # type: ignore[return-value]
 
     def close(self) -> None:

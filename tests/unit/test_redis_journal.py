@@ -1,0 +1,91 @@
+"""The fleet's journal on Redis: entries kept by each process, gathered when somebody reads."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from mock_gateway import create_app
+from mock_gateway.config import Settings
+from mock_gateway.state.services import Services
+from tests.conftest import BUYER
+
+_prefixes = itertools.count(1)
+
+
+@pytest.fixture
+def fleet(settings: Settings, redis_url: str) -> Iterator[list[Flask]]:
+    """Two copies of the gateway on one Redis key space, as two replicas would be."""
+    shared = settings.with_overrides(
+        store=redis_url, store_prefix=f"journal{next(_prefixes)}", journal_size=3
+    )
+    apps = [create_app(shared), create_app(shared)]
+    yield apps
+    for app in apps:
+        app.extensions["mock_gateway"].store.close()
+    store = apps[0].extensions["mock_gateway"].store
+    keys = store.link.command("KEYS", store.tag + ":*")
+    if keys:
+        store.link.command("DEL", *keys)
+
+
+def offers(app: Flask, page: int) -> None:
+    response = app.test_client().get(f"/b2bbuyergateway/v1_1/offers?Page={page}", auth=BUYER)
+    assert response.status_code == 200
+
+
+def journal(app: Flask) -> list[dict[str, object]]:
+    response = app.test_client().get("/__mock/journal")
+    assert response.status_code == 200
+    found: list[dict[str, object]] = response.get_json()
+    return found
+
+
+def test_redis_journal__merges_every_process_in_order_and_numbers_every_request(
+    fleet: list[Flask],
+) -> None:
+    a, b = fleet
+    for app, page in ((a, 1), (b, 2), (a, 3), (b, 4), (b, 5)):
+        offers(app, page)
+    seen = journal(a)
+    # the newest three of five, in the order they were answered, numbered as the 3rd-5th
+    assert [e["query"] for e in seen] == ["Page=3", "Page=4", "Page=5"]
+    assert [e["id"] for e in seen] == [3, 4, 5]
+    assert journal(b) == seen
+    offers(a, 6)
+    assert [e["id"] for e in journal(b)] == [4, 5, 6]
+
+
+def test_redis_journal__clear_empties_it_everywhere_and_ids_go_on(fleet: list[Flask]) -> None:
+    a, b = fleet
+    offers(a, 1)
+    offers(b, 2)
+    assert a.test_client().delete("/__mock/journal").status_code == 200
+    assert journal(a) == [] and journal(b) == []
+    offers(b, 3)
+    assert [(e["id"], e["query"]) for e in journal(a)] == [(3, "Page=3")]
+
+
+def test_redis_journal__a_stopping_process_hands_its_entries_over(fleet: list[Flask]) -> None:
+    a, b = fleet
+    offers(b, 7)
+    svc: Services = b.extensions["mock_gateway"]
+    svc.store.close()  # a graceful stop: the entries it kept go to Redis
+    assert [e["query"] for e in journal(a)] == ["Page=7"]
+
+
+def test_redis_journal__keeps_bodies_byte_for_byte(fleet: list[Flask]) -> None:
+    a, b = fleet
+    body = b'[{"barcode":"\xff not utf-8","requestedQuantity":1}]'
+    b.test_client().post(
+        "/b2bbuyergateway/v2/offers/DEMO01/items",
+        data=body,
+        auth=BUYER,
+        headers={"Content-Type": "application/json"},
+    )
+    (entry,) = a.extensions["mock_gateway"].journal.entries()
+    assert entry.body == body and entry.status == 400
+    assert entry.response.startswith(b"{") and entry.method == "POST"
