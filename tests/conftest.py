@@ -104,6 +104,7 @@ def app(settings: Settings, store: dict[str, Any]) -> Iterator[Flask]:
         keys = svc.store.link.command("KEYS", svc.store.tag + ":*")
         if keys:
             svc.store.link.command("DEL", *keys)
+        svc.store.link.close()
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ Reading filters the stream client-side: it holds at most MOCK_GATEWAY_JOURNAL_SI
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
@@ -34,10 +33,8 @@ from collections import deque
 from datetime import datetime
 from typing import Any
 
-import redis
-
 from mock_gateway.state.journal import Entry, bounded, matching
-from mock_gateway.state.redis_link import LinkError, RedisLink
+from mock_gateway.state.redis_link import FAILURES, LinkError, RedisLink, Wire, checked, pack
 
 # KEYS: meta, staging, acks. ARGV: size, entries pushed out locally, ack token ('' for none),
 # then (score, entry) pairs. The staging set keeps the newest `size`; the rest are counted.
@@ -103,7 +100,7 @@ class RedisJournal:
         self._keep = threading.Lock()  # the kept entries and their counts (never held long)
         self._pid = 0
         self._prefix = ""
-        self._listener: Any = None
+        self._listener: Wire | None = None
         self._closed = False
         self._warned = False
 
@@ -147,38 +144,37 @@ class RedisJournal:
             self._listener = self._subscribe()
             threading.Thread(target=self._listen_forever, name="journal", daemon=True).start()
 
-    def _subscribe(self) -> Any:
+    def _subscribe(self) -> Wire | None:
         try:
-            connection = self.link.new_connection(blocking=True)
-            connection.send_command("SUBSCRIBE", self.asks)
-            connection.read_response()
-            return connection
-        except (redis.RedisError, OSError):
+            wire = self.link.new_wire(blocking=True)
+            checked(wire.exchange(pack("SUBSCRIBE", self.asks), 1)[0])
+            return wire
+        except FAILURES:
             return None  # Redis is away: the listener thread tries again
 
     def _listen_forever(self) -> None:
         pid = os.getpid()
         while not self._closed and self._pid == pid:
-            connection = self._listener
-            if connection is None:
+            wire = self._listener
+            if wire is None:
                 time.sleep(0.5)
                 self._listener = self._subscribe()
                 continue
-            token = ""
             try:
-                if connection.can_read(timeout=SHIP_PERIOD_S):
-                    message = connection.read_response()
-                    if isinstance(message, list) and message[0] == b"message":
-                        token = message[2].decode()
-            except (redis.RedisError, OSError, ValueError):
-                with contextlib.suppress(redis.RedisError, OSError):
-                    connection.disconnect()
+                asks = [
+                    message[2].decode()
+                    for message in wire.replies(SHIP_PERIOD_S)
+                    if isinstance(message, list) and message[0] == b"message"
+                ]
+            except (*FAILURES, ValueError):
+                wire.close()
                 self._listener = None
                 continue
-            self.send(token)
+            self.send()  # the entries, once; then each ask its acknowledgement
+            for token in asks:
+                self.send(token)
         if self._listener is not None:
-            with contextlib.suppress(redis.RedisError, OSError):
-                self._listener.disconnect()
+            self._listener.close()
 
     def send(self, token: str = "") -> None:
         """Send the entries kept here to the staging set; with a token, acknowledge the ask."""
@@ -226,6 +222,9 @@ class RedisJournal:
         self._closed = True
         if self._pid == os.getpid():
             self.send()
+        listener = self._listener
+        if listener is not None:  # its thread stops at once
+            listener.close()
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -361,6 +361,7 @@ class RedisStore:
     def close(self) -> None:
         if self.journal is not None:
             self.journal.close()
+        self.news.forget()
         self.link.close()
 
     def _call(self, script: str, *args: Any) -> Any:

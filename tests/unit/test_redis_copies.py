@@ -1,4 +1,5 @@
-"""The fleet's journal on Redis: entries kept by each process, gathered when somebody reads."""
+"""Two copies of the gateway on one Redis, in one process: the news of a burst of changes, and
+the fleet's journal (entries kept by each copy, gathered when somebody reads)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from mock_gateway.state.services import Services
 from tests.conftest import BUYER
 
 _prefixes = itertools.count(1)
+PURCHASE = "/b2bbuyergateway/v2/offers/DEMO01/items"
 
 
 @pytest.fixture
@@ -30,6 +32,7 @@ def fleet(settings: Settings, redis_url: str) -> Iterator[list[Flask]]:
     keys = store.link.command("KEYS", store.tag + ":*")
     if keys:
         store.link.command("DEL", *keys)
+    store.link.close()
 
 
 def offers(app: Flask, page: int) -> None:
@@ -42,6 +45,26 @@ def journal(app: Flask) -> list[dict[str, object]]:
     assert response.status_code == 200
     found: list[dict[str, object]] = response.get_json()
     return found
+
+
+def test_redis_news__a_burst_of_changes_is_read_whole_before_the_next_read(
+    fleet: list[Flask],
+) -> None:
+    a, b = fleet
+    client = a.test_client()
+    barcodes = sorted(a.extensions["mock_gateway"].gateway.catalog.stock)[:50]
+    for barcode in barcodes:
+        client.patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 1000})
+    offers(b, 1)  # B listens from here on
+    for i in range(600):  # some 150 kB of news: more than one read of the socket
+        line = {"barcode": barcodes[i % 50], "requestedQuantity": 1}
+        assert client.post(PURCHASE, json=[line], auth=BUYER).status_code == 200
+    response = b.test_client().get(
+        "/b2bbuyergateway/v2/offers/DEMO01/stock-status",
+        query_string=[("barcodeList", code) for code in barcodes],
+        auth=BUYER,
+    )
+    assert {row["availableQuantity"] for row in response.get_json()} == {1000 - 12}
 
 
 def test_redis_journal__merges_every_process_in_order_and_numbers_every_request(
@@ -81,7 +104,7 @@ def test_redis_journal__keeps_bodies_byte_for_byte(fleet: list[Flask]) -> None:
     a, b = fleet
     body = b'[{"barcode":"\xff not utf-8","requestedQuantity":1}]'
     b.test_client().post(
-        "/b2bbuyergateway/v2/offers/DEMO01/items",
+        PURCHASE,
         data=body,
         auth=BUYER,
         headers={"Content-Type": "application/json"},
