@@ -248,6 +248,11 @@ WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
 SCALED = ("W1-redis2", "W3-redis2", "W1-redis2-no-journal", "W3-redis2-no-journal")
 
 
+def scaled_against(workload: str) -> str:
+    """The in-memory run a Redis run is compared with: one worker, the same settings."""
+    return workload.replace("-redis2", "")
+
+
 @contextmanager
 def redis_server() -> Iterator[str]:
     """Debian's redis-server on a free loopback port (installed when missing), no persistence."""
@@ -292,7 +297,14 @@ def measure_round(
     """One round: each workload on the mock and on the baseline, plus the on/off comparisons."""
     results: dict[str, Any] = {}
     extras = ("W1-no-journal", "W3-no-journal", "W1-fault-rule", "W1-dashboard")
-    for workload in (*WORKLOADS, *extras, *SCALED):
+    # each Redis run right after the in-memory run it is compared with: the machine's load
+    # drifts, and pairs measured seconds apart keep their ratio where figures move
+    sequence = [
+        name
+        for workload in (*WORKLOADS, *extras)
+        for name in (workload, *(s for s in SCALED if scaled_against(s) == workload))
+    ]
+    for workload in sequence:
         if only and workload not in only:
             continue
         kind = workload[:2]
@@ -385,8 +397,7 @@ def summarize(rounds: list[dict[str, Any]], domain: dict[str, Any]) -> dict[str,
         )
     scaled = []
     for workload in SCALED:
-        memory = workload.replace("-redis2", "")  # the in-memory worker, same settings
-        memory = memory if memory in rounds[0] else workload[:2]
+        memory = scaled_against(workload)
         scaled.append(
             {
                 "workload": workload,

@@ -217,3 +217,67 @@ def test_container__two_replicas_share_one_redis(tmp_path: Path) -> None:
             assert stock.json() == [{"barcode": "8685298053581", "availableQuantity": 296}]
     finally:
         redis_server.stop()
+
+
+def compose_command() -> list[str]:
+    """`docker compose` (v2) where there is one, else `docker-compose` (1.28+)."""
+    if docker("compose", "version").returncode == 0:
+        return ["docker", "compose"]
+    return ["docker-compose"]
+
+
+def test_container__the_compose_fleet_answers_as_one_gateway() -> None:
+    """compose.yaml's fleet profile as the README starts it: Redis and two replicas on a
+    compose network, published on the host."""
+    built = docker(
+        "build", "--network", "host", "-f", "redis.Dockerfile", "-t",
+        "mock-gateway-redis:local", str(ROOT), timeout=600,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    port_a, port_b = free_port(), free_port()
+    env = {
+        **os.environ,
+        "GATEWAY_IMAGE": IMAGE,
+        "FLEET_PORT_A": str(port_a),
+        "FLEET_PORT_B": str(port_b),
+        "COMPOSE_PROJECT_NAME": f"mgfleet{port_a}",
+    }
+    compose = [*compose_command(), "-f", str(ROOT / "compose.yaml"), "--profile", "fleet"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*compose, *args], env=env, capture_output=True, text=True, timeout=180
+        )
+
+    up = run("up", "-d", "--no-build", "redis", "replica-a", "replica-b")
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        a, b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
+        deadline = time.monotonic() + 60
+        for base in (a, b):
+            while True:
+                try:
+                    if requests.get(base + "/__mock/ready", timeout=2).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                assert time.monotonic() < deadline, run("logs").stdout[-3000:]
+                time.sleep(0.2)
+        bought = requests.post(
+            a + "/b2bbuyergatewayapi/v2/offers/DEMO01/items",
+            json=[{"barcode": "8685298053581", "requestedQuantity": 2}],
+            auth=("DEMO01", "demo-pass"),
+            timeout=10,
+        )
+        assert bought.status_code == 200, bought.text
+        stock = requests.get(
+            b + "/b2bbuyergatewayapi/v2/offers/DEMO01/stock-status",
+            params={"barcodeList": "8685298053581"},
+            auth=("DEMO01", "demo-pass"),
+            timeout=10,
+        )
+        assert stock.json() == [{"barcode": "8685298053581", "availableQuantity": 296}]
+        journal = requests.get(b + "/__mock/journal", params={"method": "POST"}, timeout=10)
+        assert [e["path"] for e in journal.json()] == ["/b2bbuyergatewayapi/v2/offers/DEMO01/items"]
+    finally:
+        run("down", "-v", "--remove-orphans")
