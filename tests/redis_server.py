@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,6 +36,9 @@ class RedisServer:
         self.password = password
         credentials = f":{password}@" if password else ""
         self.url = f"redis://{credentials}127.0.0.1:{self.port}/0"
+        # the same server on a unix socket (a short path: sun_path holds about 100 bytes)
+        self.socket = Path(tempfile.mkdtemp(prefix="redis-")) / "redis.sock"
+        self.unix_url = f"unix://{credentials}{self.socket}?db=0"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> RedisServer:
@@ -42,6 +46,7 @@ class RedisServer:
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", str(self.directory), "--save", "", "--appendonly", "yes",
              "--appendfsync", "no", "--daemonize", "no", "--loglevel", "warning",
+             "--unixsocket", str(self.socket), "--unixsocketperm", "700",
              *(["--requirepass", self.password] if self.password else [])],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -111,6 +111,8 @@ class RedisLink:
         self.pool = redis.ConnectionPool.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout, protocol=2
         )
+        # a URL redis-py cannot use (an unknown option, say) fails here, not at first use
+        self.pool.connection_class(**self.pool.connection_kwargs)
         self.scripts: dict[str, str] = {}
         self._local = threading.local()
         self._wires: weakref.WeakSet[Wire] = weakref.WeakSet()  # every thread's, for close()

@@ -148,7 +148,13 @@ class RedisStore:
         self.keys = [f"{tag}:meta", f"{tag}:log"]
         self.tag = tag  # every key of the fleet starts with it
         self.channel = f"{tag}:news"
-        self.link = RedisLink(settings.store, settings.store_timeout)
+        try:
+            self.link = RedisLink(settings.store, settings.store_timeout)
+        except (ValueError, TypeError) as error:  # redis-py's word on a URL it cannot use
+            raise StoreError(
+                f"MOCK_GATEWAY_STORE={redacted(settings.store)} is not a Redis URL this mock "
+                f"can use: {error}"
+            ) from None
         self.news = NewsListener(self.link, self.channel)
         self._sync = self.link.script(SYNC)
         self._append = self.link.script(APPEND)

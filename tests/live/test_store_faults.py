@@ -57,6 +57,17 @@ def test_store__unreachable_at_start_is_one_line_and_exit_2() -> None:
     assert lines[0].startswith(f"mock-gateway: cannot reach the store at {url}: ")
 
 
+@pytest.mark.parametrize(
+    "url", ["redis://127.0.0.1:notaport/0", "redis://127.0.0.1:6379/0?no_such_option=1"]
+)
+def test_store__a_url_redis_cannot_use_is_one_line_and_exit_2(url: str) -> None:
+    result = serve_once({"MOCK_GATEWAY_STORE": url})
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"mock-gateway: MOCK_GATEWAY_STORE={url} is not a Redis URL")
+
+
 def test_store__holding_another_configuration_is_refused_at_start(
     replica: Replica, redis_server: RedisServer
 ) -> None:
@@ -139,3 +150,62 @@ def test_store__a_password_in_the_url_works_and_is_never_shown(tmp_path: Path) -
         assert "s3cret-pw" not in wrong.stderr and "nope" not in wrong.stderr
     finally:
         server.stop()
+
+
+def test_store__a_unix_socket_url_serves_the_fleet(
+    replica: Replica, redis_server: RedisServer
+) -> None:
+    """A replica on the unix socket and one on TCP share one state."""
+    beside = Replica(redis_server.unix_url)
+    try:
+        on_socket, on_tcp = MockGateway(beside.base), MockGateway(replica.base)
+        status, _ = on_socket.call("POST", "/v2/offers/DEMO01/items", LINE)
+        assert status == 200
+        assert len(on_tcp.control("GET", "/requests")) == 1
+    finally:
+        beside.stop()
+
+
+def test_store__a_rediss_url_speaks_tls(tmp_path: Path) -> None:
+    """rediss:// with the server's CA given in the URL (redis-py's ssl_ca_certs)."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1",
+         "--tls-cert-file", str(cert), "--tls-key-file", str(key),
+         "--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no",
+         "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        url = f"rediss://127.0.0.1:{port}/0?ssl_ca_certs={cert}"
+        ready = redis.Redis.from_url(url, socket_timeout=1)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if ready.ping():
+                    break
+            except redis.RedisError:
+                assert time.monotonic() < deadline, "redis-server with TLS did not start"
+                time.sleep(0.05)
+        ready.close()
+        a, b = Replica(url, workers=2), Replica(url)
+        try:
+            gateway_a, gateway_b = MockGateway(a.base), MockGateway(b.base)
+            assert gateway_a.call("POST", "/v2/offers/DEMO01/items", LINE)[0] == 200
+            assert len(gateway_b.control("GET", "/requests")) == 1
+            assert [e["status"] for e in gateway_b.journal(method="POST")] == [200]
+        finally:
+            a.stop()
+            b.stop()
+        plain = serve_once({"MOCK_GATEWAY_STORE": f"redis://127.0.0.1:{port}/0"})
+        assert plain.returncode == 2 and "cannot reach the store" in plain.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
