@@ -242,8 +242,11 @@ class NewsListener:
             try:
                 for message in wire.replies(0):  # nothing arrived: a poll, no reading
                     if isinstance(message, list) and message[0] == b"message":
-                        epoch, position, entry = message[2].split(b":", 2)
-                        inbox.append((epoch.decode(), int(position), entry))
+                        # "epoch:position:entry[\nentry...]", one message per append
+                        epoch, position, entries = message[2].split(b":", 2)
+                        first, label = int(position), epoch.decode()
+                        for index, entry in enumerate(entries.split(b"\n")):
+                            inbox.append((label, first + index, entry))
             except (*FAILURES, ValueError):
                 self._close()
                 return True
