@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from flask import Flask
@@ -65,6 +66,31 @@ def test_redis_news__a_burst_of_changes_is_read_whole_before_the_next_read(
         auth=BUYER,
     )
     assert {row["availableQuantity"] for row in response.get_json()} == {1000 - 12}
+
+
+def test_redis_store__threads_buying_together_never_oversell(fleet: list[Flask]) -> None:
+    """Concurrent changes of one process travel to Redis in groups: each thread still gets its
+    own outcome, and the stock is never oversold."""
+    a, b = fleet
+    barcode = sorted(a.extensions["mock_gateway"].gateway.catalog.stock)[0]
+    a.test_client().patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 50})
+
+    def buy(_: int) -> tuple[int, str | None]:
+        answer = a.test_client().post(
+            PURCHASE, json=[{"barcode": barcode, "requestedQuantity": 1}], auth=BUYER
+        )
+        body = answer.get_json()
+        reserved = body["items"][0]["availableQuantity"] if answer.status_code == 200 else 0
+        return reserved, body.get("requestNumber") if reserved else None
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(buy, range(120)))
+    numbers = [number for reserved, number in answers if reserved]
+    assert len(numbers) == 50 and len(set(numbers)) == 50
+    stock = b.test_client().get(
+        f"/b2bbuyergateway/v2/offers/DEMO01/stock-status?barcodeList={barcode}", auth=BUYER
+    )
+    assert stock.get_json() == [{"barcode": barcode, "availableQuantity": 0}]
 
 
 def test_redis_journal__merges_every_process_in_order_and_numbers_every_request(
