@@ -51,17 +51,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        client = redis.Redis.from_url(self.url, socket_timeout=1)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if client.ping():
-                    break
-            except redis.RedisError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
-                time.sleep(0.02)
-        client.close()
+        wait_answering(self.url, self.process)
         return self
 
     def stop(self) -> None:
@@ -82,3 +72,20 @@ class RedisServer:
     def resume(self) -> None:
         assert self.process is not None
         self.process.send_signal(18)
+
+
+def wait_answering(url: str, process: subprocess.Popen[bytes], limit_s: float = 15) -> None:
+    """Return once the redis-server `process` answers PING at `url`."""
+    client = redis.Redis.from_url(url, socket_timeout=1)
+    deadline = time.monotonic() + limit_s
+    try:
+        while True:
+            try:
+                if client.ping():
+                    return
+            except redis.RedisError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not answer at {url}") from None
+                time.sleep(0.02)
+    finally:
+        client.close()

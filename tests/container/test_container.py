@@ -187,6 +187,24 @@ def test_container__the_readme_testcontainers_recipe_runs() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def buy_on_one_and_see_it_on_the_other(a: str, b: str) -> None:
+    """Two units bought through replica `a` are gone from replica `b`'s stock at once."""
+    bought = requests.post(
+        a + "/b2bbuyergatewayapi/v2/offers/DEMO01/items",
+        json=[{"barcode": "8685298053581", "requestedQuantity": 2}],
+        auth=("DEMO01", "demo-pass"),
+        timeout=10,
+    )
+    assert bought.status_code == 200, bought.text
+    stock = requests.get(
+        b + "/b2bbuyergatewayapi/v2/offers/DEMO01/stock-status",
+        params={"barcodeList": "8685298053581"},
+        auth=("DEMO01", "demo-pass"),
+        timeout=10,
+    )
+    assert stock.json() == [{"barcode": "8685298053581", "availableQuantity": 296}]
+
+
 def test_container__two_replicas_share_one_redis(tmp_path: Path) -> None:
     """The image carries the Redis store: two containers (one with two workers) on one Redis
     answer as one gateway."""
@@ -201,20 +219,7 @@ def test_container__two_replicas_share_one_redis(tmp_path: Path) -> None:
         ):
             for cid in (first, second):
                 wait_healthy(cid)
-            bought = requests.post(
-                a + "/b2bbuyergatewayapi/v2/offers/DEMO01/items",
-                json=[{"barcode": "8685298053581", "requestedQuantity": 2}],
-                auth=("DEMO01", "demo-pass"),
-                timeout=10,
-            )
-            assert bought.status_code == 200
-            stock = requests.get(
-                b + "/b2bbuyergatewayapi/v2/offers/DEMO01/stock-status",
-                params={"barcodeList": "8685298053581"},
-                auth=("DEMO01", "demo-pass"),
-                timeout=10,
-            )
-            assert stock.json() == [{"barcode": "8685298053581", "availableQuantity": 296}]
+            buy_on_one_and_see_it_on_the_other(a, b)
     finally:
         redis_server.stop()
 
@@ -263,20 +268,7 @@ def test_container__the_compose_fleet_answers_as_one_gateway() -> None:
                     pass
                 assert time.monotonic() < deadline, run("logs").stdout[-3000:]
                 time.sleep(0.2)
-        bought = requests.post(
-            a + "/b2bbuyergatewayapi/v2/offers/DEMO01/items",
-            json=[{"barcode": "8685298053581", "requestedQuantity": 2}],
-            auth=("DEMO01", "demo-pass"),
-            timeout=10,
-        )
-        assert bought.status_code == 200, bought.text
-        stock = requests.get(
-            b + "/b2bbuyergatewayapi/v2/offers/DEMO01/stock-status",
-            params={"barcodeList": "8685298053581"},
-            auth=("DEMO01", "demo-pass"),
-            timeout=10,
-        )
-        assert stock.json() == [{"barcode": "8685298053581", "availableQuantity": 296}]
+        buy_on_one_and_see_it_on_the_other(a, b)
         journal = requests.get(b + "/__mock/journal", params={"method": "POST"}, timeout=10)
         assert [e["path"] for e in journal.json()] == ["/b2bbuyergatewayapi/v2/offers/DEMO01/items"]
     finally:

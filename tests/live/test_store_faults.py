@@ -15,7 +15,7 @@ import requests
 
 from mock_gateway.testing import MockGateway
 from tests.live.fleet import AUTH, Replica
-from tests.redis_server import RedisServer, free_port
+from tests.redis_server import RedisServer, free_port, wait_answering
 
 OFFERS = "/b2bbuyergatewayapi/v1_1/offers?PageSize=1"
 PURCHASE = "/b2bbuyergatewayapi/v2/offers/DEMO01/items"
@@ -185,16 +185,7 @@ def test_store__a_rediss_url_speaks_tls(tmp_path: Path) -> None:
     )  # fmt: skip
     try:
         url = f"rediss://127.0.0.1:{port}/0?ssl_ca_certs={cert}"
-        ready = redis.Redis.from_url(url, socket_timeout=1)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if ready.ping():
-                    break
-            except redis.RedisError:
-                assert time.monotonic() < deadline, "redis-server with TLS did not start"
-                time.sleep(0.05)
-        ready.close()
+        wait_answering(url, server)
         a, b = Replica(url, workers=2), Replica(url)
         try:
             gateway_a, gateway_b = MockGateway(a.base), MockGateway(b.base)
