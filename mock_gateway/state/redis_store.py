@@ -257,6 +257,8 @@ class RedisStore:
             self._absorb(self._call(self._sync, self.epoch, self.position))
             return
         epoch, start, base, first, entries = reply[1:6]
+        if kind == b"news" and epoch.decode() != self.epoch:
+            return  # from before a reset this copy has applied since: nothing to apply
         if kind == b"reload":
             self.epoch = epoch.decode()
             entry = json.loads(base)
@@ -318,8 +320,12 @@ class RedisStore:
                     for _, waiting in group:  # each waiting thread raises its own copy
                         self.outcomes[waiting] = (None, copy.copy(error))
                     continue
-                with self.lock:
-                    self._absorb(reply)
+                try:
+                    with self.lock:
+                        self._absorb(reply)
+                finally:
+                    for _, sent in group:  # unapplied here: a reset overtook them (see below)
+                        self.outcomes.setdefault(sent, (None, self._overtaken()))
             return self.outcomes.pop(token)
 
     def _rebase(self, text: str, token: str) -> tuple[Any, BaseException | None]:
@@ -329,12 +335,19 @@ class RedisStore:
                 # the log starts afresh at this change: nothing before it matters
                 outcome = self._apply(json.loads(text))
                 self.epoch, self.position, self.fresh = reply[1].decode(), reply[2] + 1, False
-            elif reply[0] == b"rebased":  # another thread here applied it already
-                outcome = self.outcomes.pop(token)
-            else:
-                self._absorb(reply)
-                outcome = self.outcomes.pop(token)
+            else:  # another thread here applied it already, or it comes with the news
+                if reply[0] != b"rebased":
+                    self._absorb(reply)
+                outcome = self.outcomes.pop(token, (None, self._overtaken()))
         return outcome
+
+    @staticmethod
+    def _overtaken() -> StoreUnavailable:
+        """The outcome of a change this copy never applied: another reset came right after it
+        and this copy moved straight to that reset's state, so the change has no effect left."""
+        return StoreUnavailable(
+            "The gateway was reset while this change was being made, which undid it; retry"
+        )
 
     def _next_token(self) -> str:
         """An id unique in the fleet: a random prefix per process, then a counter."""

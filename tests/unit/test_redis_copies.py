@@ -4,6 +4,7 @@ the fleet's journal (entries kept by each copy, gathered when somebody reads).""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,7 +13,9 @@ from flask import Flask
 
 from mock_gateway import create_app
 from mock_gateway.config import Settings
+from mock_gateway.state.commands import COMMANDS
 from mock_gateway.state.services import Services
+from mock_gateway.state.store import StoreUnavailable
 from tests.conftest import BUYER
 
 _prefixes = itertools.count(1)
@@ -138,3 +141,29 @@ def test_redis_journal__keeps_bodies_byte_for_byte(fleet: list[Flask]) -> None:
     (entry,) = a.extensions["mock_gateway"].journal.entries()
     assert entry.body == body and entry.status == 400
     assert entry.response.startswith(b"{") and entry.method == "POST"
+
+
+def test_redis_store__a_change_a_reset_overtook_answers_503_and_changes_nothing(
+    fleet: list[Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer to an append can arrive after this copy already moved on to a newer reset
+    (another thread applied it): the changes it carries are from before that reset and must
+    not be applied; their callers learn the reset undid them."""
+    a, _ = fleet
+    svc: Services = a.extensions["mock_gateway"]
+    store = svc.store
+    barcode = sorted(svc.gateway.catalog.stock)[0]
+    before = svc.gateway.catalog.stock[barcode]
+    stale = json.dumps(
+        {"c": "edit_offer", "w": "2026-11-30T09:00:00+00:00", "i": "stale1",
+         "a": {"barcode": barcode, "changes": {}, "stock": 5, "modified": None}}
+    )  # fmt: skip
+    position = store.position
+    monkeypatch.setattr(
+        store,
+        "_append_once",
+        lambda texts, token, rebase: [b"news", b"an-older-epoch", 1, False, position, [stale]],
+    )
+    with pytest.raises(StoreUnavailable, match="reset while this change was being made"):
+        store.run(COMMANDS["edit_offer"], barcode=barcode, changes={}, stock=5, modified=None)
+    assert svc.gateway.catalog.stock[barcode] == before and store.position == position
