@@ -168,6 +168,7 @@ class RedisStore:
         # one change applied at a time in this process, in log order
         self.lock = threading.RLock()
         self.epoch = ""
+        self.past_epochs: set[str] = set()  # the log's earlier starts, never current again
         self.position = 0
         self.fresh = True  # this copy is the start-up state, not yet moved along the log
         self.last_source: datetime | None = None
@@ -257,10 +258,13 @@ class RedisStore:
             self._absorb(self._call(self._sync, self.epoch, self.position))
             return
         epoch, start, base, first, entries = reply[1:6]
-        if kind == b"news" and epoch.decode() != self.epoch:
-            return  # from before a reset this copy has applied since: nothing to apply
+        label = epoch.decode()
+        if label in self.past_epochs or (kind == b"news" and label != self.epoch):
+            return  # from a log Redis lost, which this copy has left since: nothing to apply
+        if kind == b"reload" and label == self.epoch and start <= self.position:
+            return  # a reset this copy has applied already (positions only grow in a log)
         if kind == b"reload":
-            self.epoch = epoch.decode()
+            self._move_to(label)
             entry = json.loads(base)
             if entry["c"] != "boot" or not self.fresh:
                 self._outcome(entry, self._apply(entry))
@@ -271,6 +275,13 @@ class RedisStore:
                 entry = json.loads(raw)
                 self._outcome(entry, self._apply(entry))
                 self.position += 1
+
+    def _move_to(self, epoch: str) -> None:
+        """Follow the log to a new start (a reset, or Redis restarted empty): an answer from
+        any earlier one, arriving late, is then recognised as stale and left alone."""
+        if epoch != self.epoch:
+            self.past_epochs.add(self.epoch)
+            self.epoch = epoch
 
     def _outcome(self, entry: dict[str, Any], outcome: tuple[Any, BaseException | None]) -> None:
         """Keep the outcome of a change a thread of this process waits for."""
@@ -334,7 +345,8 @@ class RedisStore:
             if reply[0] == b"rebased" and self.position <= reply[2]:
                 # the log starts afresh at this change: nothing before it matters
                 outcome = self._apply(json.loads(text))
-                self.epoch, self.position, self.fresh = reply[1].decode(), reply[2] + 1, False
+                self._move_to(reply[1].decode())
+                self.position, self.fresh = reply[2] + 1, False
             else:  # another thread here applied it already, or it comes with the news
                 if reply[0] != b"rebased":
                     self._absorb(reply)

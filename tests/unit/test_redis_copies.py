@@ -167,3 +167,27 @@ def test_redis_store__a_change_a_reset_overtook_answers_503_and_changes_nothing(
     with pytest.raises(StoreUnavailable, match="reset while this change was being made"):
         store.run(COMMANDS["edit_offer"], barcode=barcode, changes={}, stock=5, modified=None)
     assert svc.gateway.catalog.stock[barcode] == before and store.position == position
+
+
+def test_redis_store__a_late_answer_from_before_a_reset_is_left_alone(fleet: list[Flask]) -> None:
+    """Two resets in quick succession: an answer that would take this copy back to the first
+    (it was asked for before the second arrived) is recognised and ignored."""
+    a, _ = fleet
+    svc: Services = a.extensions["mock_gateway"]
+    store = svc.store
+    client = a.test_client()
+    assert client.post("/__mock/reset").status_code == 200
+    first = store.position  # the first reset's start
+    barcode = sorted(svc.gateway.catalog.stock)[0]
+    client.patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 7})
+    assert client.post("/__mock/reset").status_code == 200
+    client.patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 9})
+    epoch, position = store.epoch, store.position
+    base = json.dumps({"c": "reset", "a": {}, "w": "2026-11-30T09:00:00+00:00", "i": "old"})
+    with store.lock:
+        store._absorb([b"reload", epoch.encode(), first, base.encode(), first, []])
+        # and one from a log Redis lost (an epoch this copy has left)
+        store.past_epochs.add("lost-epoch")
+        store._absorb([b"reload", b"lost-epoch", 1, base.encode(), 1, []])
+    assert (store.epoch, store.position) == (epoch, position)
+    assert svc.gateway.catalog.stock[barcode] == 9
