@@ -146,9 +146,12 @@ class RedisLink:
 
         def run(wire: Wire) -> list[Any]:
             packed = b"".join(_script_call("EVALSHA", sha, keys, args) for args in batch)
+            replies = wire.exchange(packed, len(batch))
+            if replies and _moved_to(replies[0]) is not None:  # the whole batch went elsewhere
+                raise Refused(str(replies[0]))
             return [
                 Refused(str(reply)) if isinstance(reply, hiredis.ReplyError) else reply
-                for reply in wire.exchange(packed, len(batch))
+                for reply in replies
             ]
 
         result: list[Any] = self._use(run, retry=False)
@@ -172,12 +175,23 @@ class RedisLink:
                 if broken is not None:
                     broken.close()
                     local.wire = None
+                # Redis Cluster: another node holds the keys' slot, and ran nothing here
+                moved = _moved_to(error)
+                if moved is not None and attempt == 1:
+                    self._redirect(*moved)
+                    continue
                 # a connection kept from before Redis restarted fails once: try a new one
                 # (a change sent twice is recognised by its id: RedisStore.run)
                 timed_out = isinstance(error, TimeoutError | redis.TimeoutError)
                 if fresh or attempt == 2 or not retry or timed_out:
                     raise LinkError(f"{type(error).__name__}: {error}") from None
         raise AssertionError("not reached")
+
+    def _redirect(self, host: str, port: int) -> None:
+        """Talk to the Cluster node that holds the fleet's keys from now on (every key shares
+        one hash tag, so one node holds them all). Threads still connected elsewhere are
+        redirected on their next call."""
+        self.pool.connection_kwargs.update(host=host, port=port)
 
     def new_wire(self, blocking: bool = False) -> Wire:
         """A connection of its own (it closes when dropped); a `blocking` one waits on reads as
@@ -211,6 +225,18 @@ def pack(*args: Any) -> bytes:
 
 def _script_call(verb: str, script: str, keys: list[str], args: list[Any]) -> bytes:
     return pack(verb, script, len(keys), *keys, *args)
+
+
+def _moved_to(error: object) -> tuple[str, int] | None:
+    """The node a Redis Cluster redirection names ("MOVED 1234 10.0.0.2:6379"), if it is one.
+    (ASK, during a slot's migration, is not followed: that call fails with a 503.)"""
+    if not isinstance(error, Refused | hiredis.ReplyError):
+        return None
+    parts = str(error).split()
+    if len(parts) != 3 or parts[0] != "MOVED":
+        return None
+    host, _, port = parts[2].rpartition(":")
+    return (host.strip("[]"), int(port)) if host and port.isdigit() else None
 
 
 def _no_script(reply: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -200,3 +201,71 @@ def test_store__a_rediss_url_speaks_tls(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def cluster_port() -> int:
+    """A free port whose Cluster bus port (10 000 above) is free too."""
+    while True:
+        port = free_port()
+        if port + 10000 > 65535:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
+
+
+def test_store__redis_cluster_replicas_follow_the_node_holding_the_fleet(tmp_path: Path) -> None:
+    """Three Cluster nodes (Debian's redis-server, cluster mode); each replica is pointed at a
+    node that does not hold the fleet's slot, follows MOVED to the one that does, and the two
+    answer as one gateway (news reach every node: Cluster forwards PUBLISH)."""
+    ports = [cluster_port() for _ in range(3)]
+    nodes = []
+    for port in ports:
+        directory = tmp_path / str(port)
+        directory.mkdir()
+        command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+        command += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]
+        command += ["--dir", str(directory), "--save", "", "--appendonly", "no"]
+        node = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        nodes.append(node)
+    try:
+        for port, node in zip(ports, nodes, strict=True):
+            wait_answering(f"redis://127.0.0.1:{port}/0", node)
+        created = subprocess.run(
+            ["redis-cli", "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports),
+             "--cluster-yes"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stdout + created.stderr
+        first = redis.Redis(port=ports[0])
+        deadline = time.monotonic() + 30
+        while first.cluster("info")["cluster_state"] != "ok":
+            assert time.monotonic() < deadline, "the cluster did not come up"
+            time.sleep(0.1)
+        slot = first.cluster("keyslot", "mock-gateway")
+        owner = next(
+            int(port)
+            for start, end, (_, port, *_rest), *_ in first.cluster("slots")
+            if start <= slot <= end
+        )
+        others = [port for port in ports if port != owner]
+        first.close()
+        a = Replica(f"redis://127.0.0.1:{others[0]}/0", workers=2)
+        b = Replica(f"redis://127.0.0.1:{others[1]}/0")
+        try:
+            gateway_a, gateway_b = MockGateway(a.base), MockGateway(b.base)
+            assert gateway_a.call("POST", "/v2/offers/DEMO01/items", LINE)[0] == 200
+            assert len(gateway_b.control("GET", "/requests")) == 1
+            assert [e["status"] for e in gateway_b.journal(method="POST")] == [200]
+            gateway_b.freeze("2026-11-30T09:00:00Z")
+            assert gateway_a.clock()["now"] == "2026-11-30T09:00:00.000Z"
+        finally:
+            a.stop()
+            b.stop()
+    finally:
+        for node in nodes:
+            node.terminate()
+            node.wait(timeout=10)
