@@ -11,6 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 import redis
@@ -37,7 +38,9 @@ class RedisServer:
         credentials = f":{password}@" if password else ""
         self.url = f"redis://{credentials}127.0.0.1:{self.port}/0"
         # the same server on a unix socket (a short path: sun_path holds about 100 bytes)
-        self.socket = Path(tempfile.mkdtemp(prefix="redis-")) / "redis.sock"
+        socket_dir = tempfile.mkdtemp(prefix="redis-")
+        weakref.finalize(self, shutil.rmtree, socket_dir, True)
+        self.socket = Path(socket_dir) / "redis.sock"
         self.unix_url = f"unix://{credentials}{self.socket}?db=0"
         self.process: subprocess.Popen[bytes] | None = None
 
