@@ -2,21 +2,24 @@
 
 Redis holds the state as a log of changes: a base (the start-up data, or the last reset) and
 every change since, each a command of mock_gateway.state.commands with its arguments and the
-time it was made. A change is appended by a server-side script that checks, atomically, that
-the caller's copy is at the end of the log; when it is not, the script answers with what the
-caller missed instead, the caller applies it and tries again. Every process keeps a copy of the
-state at some point of the log and runs the very functions the memory store runs, with the
-clock pinned to the logged time, so each copy passes through the same states in the same
-order. Hence: one implementation of the rules; no lock but Redis's own atomicity; a cut-off,
-a fault rule's last count or a reservation happens once in the whole fleet, at one point of
-the log; and a change is confirmed to the client only once it is in Redis, so a replica killed
-at any moment loses nothing another replica can see.
+time it was made. Changes are appended by a server-side script, which also publishes them and
+answers with what the caller had not applied yet, its own changes included: the order of the
+log is the order of the changes, and no position is checked or retried. Every process keeps a
+copy of the state at some point of the log and applies the log in order, running the very
+functions the memory store runs with the clock pinned to the logged time, so each copy passes
+through the same states in the same order. Hence: one implementation of the rules; no lock but
+Redis's own atomicity; a cut-off, a fault rule's last count or a reservation happens once in
+the whole fleet, at one point of the log; and a change is confirmed to the client only once it
+is in Redis, so a replica killed at any moment loses nothing another replica can see.
 
-Before a request reads, `sync()` asks Redis for what is new (one round trip, usually nothing)
-and applies it; a cut-off that has come due is itself logged as a change. The static catalog
-is built from the same seed or fixtures in every process and never crosses the network.
+Before a request reads, `sync()` applies the news the listener has received (no round trip;
+Redis is asked only when the news may be incomplete); a cut-off that has come due is itself
+logged as a change. A process's concurrent changes travel together, one script call a group.
+The static catalog is built from the same seed or fixtures in every process and never crosses
+the network.
 
-All keys share one hash tag, `{prefix}`, so the scripts also run on Redis Cluster.
+All keys share one hash tag, `{prefix}`, so the scripts also run on Redis Cluster (the link
+follows MOVED to the node holding it).
 """
 
 from __future__ import annotations
