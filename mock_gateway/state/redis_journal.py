@@ -76,6 +76,9 @@ end
 return #staged
 """
 BATCH = 200  # entries per script call, at most
+# a listener that lost Redis tries again this often: until it is back, journal reads miss this
+# process's entries (they stay here and go with the next ask)
+RESUBSCRIBE_S = 0.1
 SHIP_PERIOD_S = 5.0  # unasked, a process sends its newest entries this often
 
 
@@ -158,7 +161,7 @@ class RedisJournal:
         while not self._closed and self._pid == pid:
             wire = self._listener
             if wire is None:
-                time.sleep(0.5)
+                time.sleep(RESUBSCRIBE_S)
                 self._listener = self._subscribe()
                 continue
             try:
@@ -183,7 +186,8 @@ class RedisJournal:
             with self._keep:
                 taken = list(self._entries)
                 self._entries.clear()
-                pushed_out = self._recorded - self._sent - len(taken)
+                sent_before = self._sent
+                pushed_out = self._recorded - sent_before - len(taken)
                 self._sent = self._recorded
             if not taken and not pushed_out and not token:
                 return
@@ -201,10 +205,13 @@ class RedisJournal:
             try:
                 self.link.call_many(self._ship, keys, calls)
             except LinkError as error:
-                # the requests were answered; entries lost while Redis is away are said once
+                # kept for the next try (the newest JOURNAL_SIZE of them, as ever); said once
+                with self._keep:
+                    kept = deque(taken + list(self._entries), maxlen=self._entries.maxlen)
+                    self._entries, self._sent = kept, sent_before
                 if not self._warned:
                     self._warned = True
-                    sys.stderr.write(f"mock-gateway: journal entries not recorded: {error}\n")
+                    sys.stderr.write(f"mock-gateway: journal entries not sent yet: {error}\n")
                 return
             self._warned = False
 

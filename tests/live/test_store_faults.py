@@ -111,9 +111,17 @@ def test_store__restarted_with_its_data_keeps_the_state(
     redis_server.stop()
     status, body = gateway.call("GET", "/v1_1/offers?PageSize=1")
     assert status == 503 and body["hasError"] is True
+    assert requests.get(replica.url("/__mock/journal"), timeout=10).status_code == 503
     redis_server.start()  # the same port and directory: its append-only file brings the data
     numbers = [r["requestNumber"] for r in gateway.control("GET", "/requests")]
     assert numbers == [reservation["requestNumber"]]
+    # the journal: what was kept through the outage, and what came after (once the listener
+    # is back); requests refused because the store was away are not in it
+    assert gateway.call("GET", "/v1_1/offers?PageSize=1")[0] == 200
+    deadline = time.monotonic() + 5
+    while len(gateway.journal()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [(e["method"], e["status"]) for e in gateway.journal()] == [("POST", 200), ("GET", 200)]
 
 
 def test_store__back_empty_starts_the_fleet_again_from_the_start_up_data(

@@ -14,6 +14,7 @@ from flask import Flask
 from mock_gateway import create_app
 from mock_gateway.config import Settings
 from mock_gateway.state.commands import COMMANDS
+from mock_gateway.state.redis_link import LinkError
 from mock_gateway.state.services import Services
 from mock_gateway.state.store import StoreUnavailable
 from tests.conftest import BUYER
@@ -127,6 +128,25 @@ def test_redis_journal__a_stopping_process_hands_its_entries_over(fleet: list[Fl
     svc: Services = b.extensions["mock_gateway"]
     svc.store.close()  # a graceful stop: the entries it kept go to Redis
     assert [e["query"] for e in journal(a)] == ["Page=7"]
+
+
+def test_redis_journal__entries_a_failed_send_took_are_kept_for_the_next(
+    fleet: list[Flask],
+) -> None:
+    a, b = fleet
+    offers(b, 8)
+    journal_b = b.extensions["mock_gateway"].journal
+    failing = pytest.MonkeyPatch()
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise LinkError("ConnectionError: Redis is away")
+
+    failing.setattr(journal_b.link, "call_many", unreachable)
+    journal_b.send()  # Redis away: nothing sent, nothing lost
+    failing.undo()
+    offers(b, 9)
+    assert [e["query"] for e in journal(a)] == ["Page=8", "Page=9"]
+    assert [e["id"] for e in journal(a)] == [1, 2]
 
 
 def test_redis_journal__keeps_bodies_byte_for_byte(fleet: list[Flask]) -> None:
