@@ -13,12 +13,13 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
     || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
 fi
-# the Redis store's tests start Debian's redis-server on a free loopback port
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "installing redis-server from the OS packages"
+# the Redis store's tests start Debian's redis-server on a free loopback port (and, for TLS,
+# make a throwaway certificate with openssl)
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+  echo "installing redis-server and openssl from the OS packages"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq redis-server >/dev/null 2>&1 \
-    || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
+  apt-get install -y -qq redis-server openssl >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq redis-server openssl >/dev/null; }
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
