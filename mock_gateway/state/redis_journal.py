@@ -31,11 +31,13 @@ import time
 import uuid
 import zlib
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from mock_gateway.state.journal import Entry, bounded, matching
-from mock_gateway.state.redis_link import FAILURES, LinkError, RedisLink, Wire, checked, pack
+from mock_gateway.state.redis_link import FAILURES, LinkError, RedisLink, Wire
+from mock_gateway.state.store import StoreUnavailable
 
 # KEYS: meta, staging, acks. ARGV: size, entries pushed out locally, ack token ('' for none),
 # then (score, entry) pairs. The staging set keeps the newest `size`; the rest are counted.
@@ -150,9 +152,7 @@ class RedisJournal:
 
     def _subscribe(self) -> Wire | None:
         try:
-            wire = self.link.new_wire(blocking=True)
-            checked(wire.exchange(pack("SUBSCRIBE", self.asks), 1)[0])
-            return wire
+            return self.link.subscribed(self.asks, blocking=True)
         except FAILURES:
             return None  # Redis is away: the listener thread tries again
 
@@ -264,18 +264,16 @@ class RedisJournal:
         self._command_script(self._merge, keys, [self.size, "1" if clear else "0"])
 
     def _command(self, *args: Any) -> Any:
-        from mock_gateway.state.store import StoreUnavailable
-
-        try:
-            return self.link.command(*args)
-        except LinkError as error:
-            raise StoreUnavailable(f"The journal is unreachable: {error}") from None
+        return self._reach(self.link.command, *args)
 
     def _command_script(self, sha: str, keys: list[str], args: list[Any]) -> Any:
-        from mock_gateway.state.store import StoreUnavailable
+        return self._reach(self.link.call, sha, keys, args)
 
+    @staticmethod
+    def _reach(call: Callable[..., Any], *args: Any) -> Any:
+        """A call for a journal read: Redis away is the reader's 503."""
         try:
-            return self.link.call(sha, keys, args)
+            return call(*args)
         except LinkError as error:
             raise StoreUnavailable(f"The journal is unreachable: {error}") from None
 

@@ -201,6 +201,12 @@ class RedisLink:
             kwargs["socket_timeout"] = None
         return Wire(self.pool.connection_class(**kwargs))
 
+    def subscribed(self, channel: str, blocking: bool = False) -> Wire:
+        """A connection of its own, subscribed to `channel` (a listener's)."""
+        wire = self.new_wire(blocking)
+        checked(wire.exchange(pack("SUBSCRIBE", channel), 1)[0])
+        return wire
+
     def _connect(self) -> Wire:
         wire = self.new_wire()
         self._wires.add(wire)
@@ -289,8 +295,7 @@ class NewsListener:
         if self._wire is not None and self._pid == os.getpid():
             return self._wire
         try:
-            wire = self.link.new_wire()
-            checked(wire.exchange(pack("SUBSCRIBE", self.channel), 1)[0])
+            wire = self.link.subscribed(self.channel)
         except FAILURES:
             return None
         self._wire, self._pid = wire, os.getpid()
