@@ -193,18 +193,18 @@ class RedisLink:
         redirected on their next call."""
         self.pool.connection_kwargs.update(host=host, port=port)
 
-    def new_wire(self, blocking: bool = False) -> Wire:
-        """A connection of its own (it closes when dropped); a `blocking` one waits on reads as
-        long as it takes (a listener polls it first)."""
-        kwargs = dict(self.pool.connection_kwargs)
-        if blocking:
-            kwargs["socket_timeout"] = None
-        return Wire(self.pool.connection_class(**kwargs))
+    def new_wire(self) -> Wire:
+        """A connection of its own (it closes when dropped)."""
+        return Wire(self.pool.connection_class(**self.pool.connection_kwargs))
 
     def subscribed(self, channel: str, blocking: bool = False) -> Wire:
-        """A connection of its own, subscribed to `channel` (a listener's)."""
-        wire = self.new_wire(blocking)
+        """A connection of its own, subscribed to `channel` (a listener's). Subscribing waits
+        no longer than the store timeout (a hung Redis must not hold the caller); a `blocking`
+        one then waits on reads as long as it takes (its listener polls it first)."""
+        wire = self.new_wire()
         checked(wire.exchange(pack("SUBSCRIBE", channel), 1)[0])
+        if blocking:
+            wire.sock.settimeout(None)
         return wire
 
     def _connect(self) -> Wire:

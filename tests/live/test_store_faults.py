@@ -277,3 +277,24 @@ def test_store__redis_cluster_replicas_follow_the_node_holding_the_fleet(tmp_pat
         for node in nodes:
             node.terminate()
             node.wait(timeout=10)
+
+
+def test_store__subscribing_to_a_hung_redis_gives_up_within_the_timeout(
+    redis_server: RedisServer,
+) -> None:
+    """A journal listener subscribes on the request thread of a process's first entry: a hung
+    Redis must cost that request the store timeout, not hold it for good."""
+    from mock_gateway.state.redis_link import FAILURES, RedisLink
+
+    link = RedisLink(redis_server.url, 0.3)
+    redis_server.pause()
+    try:
+        started = time.monotonic()
+        with pytest.raises(FAILURES):
+            link.subscribed("{t}:journal-asks", blocking=True)
+        assert time.monotonic() - started < 2
+    finally:
+        redis_server.resume()
+    listener = link.subscribed("{t}:journal-asks", blocking=True)
+    assert listener.sock.gettimeout() is None  # then it waits for asks as long as it takes
+    listener.close()
