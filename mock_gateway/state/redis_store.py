@@ -231,11 +231,7 @@ class RedisStore:
                     must_ask = True
                     inbox.clear()
                     break
-                if position == self.position:
-                    entry = json.loads(text)
-                    self._outcome(entry, self._apply(entry))
-                    self.position += 1
-                    self.fresh = False
+                self._follow(position, text)
         if must_ask:
             try:
                 reply = self._call(self._sync, self.epoch, self.position)
@@ -274,10 +270,16 @@ class RedisStore:
             self.position = start
         self.fresh = False
         for index, raw in enumerate(entries, first):
-            if index == self.position:
-                entry = json.loads(raw)
-                self._outcome(entry, self._apply(entry))
-                self.position += 1
+            self._follow(index, raw)
+
+    def _follow(self, position: int, text: bytes) -> None:
+        """Apply the log's entry at `position` if it is the next for this copy (under the
+        lock); one already applied is passed over."""
+        if position == self.position:
+            entry = json.loads(text)
+            self._outcome(entry, self._apply(entry))
+            self.position += 1
+            self.fresh = False
 
     def _move_to(self, epoch: str) -> None:
         """Follow the log to a new start (a reset, or Redis restarted empty): an answer from
