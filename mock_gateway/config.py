@@ -37,6 +37,9 @@ class Settings:
     port: int = 8080
     threads: int = 8
     workers: int = 1
+    # "auto": with several workers, each keeps to one CPU (serving/affinity.py); "off": the OS
+    # schedules them freely
+    cpu_affinity: str = "auto"
     log_format: str = "plain"
     public_base_url: str | None = None
     # Data
@@ -234,6 +237,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "PORT": ("port", _parse_int(1, 65535), "an integer port from 1 to 65535"),
     "THREADS": ("threads", _parse_int(1, 256), "an integer from 1 to 256"),
     "WORKERS": ("workers", _parse_int(1, 64), "an integer from 1 to 64 (above 1: Redis store)"),
+    "CPU_AFFINITY": ("cpu_affinity", _choice("auto", "off"), "'auto' or 'off'"),
     "LOG_FORMAT": ("log_format", _parse_log_format, "'plain', 'json' or 'off'"),
     "PUBLIC_BASE_URL": ("public_base_url", _parse_url, "an http(s) URL such as http://mock:8080"),
     "SEED": ("seed", _parse_int(0, 2**63), "a non-negative integer"),
@@ -293,7 +297,15 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
 # Settings fields and the variable that sets each; fields whose value is plain text
 VARIABLE_OF_FIELD = {spec[0]: PREFIX + name for name, spec in _VARIABLES.items()}
 TEXT_FIELDS = frozenset(
-    {"host", "cutoff_timezone", "admin_token", "json_binding", "unauthorized_style", "log_format"}
+    {
+        "host",
+        "cpu_affinity",
+        "cutoff_timezone",
+        "admin_token",
+        "json_binding",
+        "unauthorized_style",
+        "log_format",
+    }
 )
 
 

@@ -50,6 +50,25 @@ def on_starting(server: object) -> None:
         sys.exit(2)
 
 
+def pre_fork(server: object, worker: object) -> None:
+    """With several workers, choose the CPU the new worker keeps to (serving/affinity.py)."""
+    from mock_gateway.serving import affinity
+
+    cpu = None
+    if _settings.cpu_affinity == "auto" and getattr(server, "num_workers", 1) > 1:
+        siblings = getattr(server, "WORKERS", {}).values()
+        cpu = affinity.choose_cpu(
+            affinity.usable_cpus(), (getattr(w, "cpu", None) for w in siblings)
+        )
+    worker.cpu = cpu  # type: ignore[attr-defined]
+
+
+def post_fork(server: object, worker: object) -> None:
+    from mock_gateway.serving import affinity
+
+    affinity.keep_to(getattr(worker, "cpu", None))
+
+
 def when_ready(server: object) -> None:
     """Print the banner once the app is loaded and the socket listens."""
     from mock_gateway.serving.banner import banner

@@ -7,6 +7,7 @@ docs/scaling.md comes from FLEET_ROUNDS=20.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import requests
 
 from mock_gateway.testing import MockGateway
 from tests.live.fleet import AUTH, Replica
+from tests.live.server import wait_until_answering
 from tests.redis_server import RedisServer
 
 BARCODE = "8685298053581"
@@ -197,3 +199,51 @@ def test_fleet__buyers_clock_and_rate_limit_are_shared(
     statuses = [g.call("GET", "/v1_1/offers?PageSize=1")[0] for g in (a, b, a, b)]
     assert statuses == [200, 200, 200, 429]  # one window for the fleet
     a.control("PUT", "/rate-limit", {"enabled": False})
+
+
+def workers_of(replica: Replica, count: int) -> list[int]:
+    """The worker processes of a replica (children of its gunicorn master), once `count` run."""
+    deadline = time.monotonic() + 30
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == replica.process.pid:
+                    found.append(int(entry.name))
+        if len(found) == count or time.monotonic() > deadline:
+            return sorted(found)
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="needs two CPUs to spread workers over",
+)
+def test_fleet__each_worker_keeps_to_a_cpu_of_its_own_and_a_new_one_takes_the_freed_cpu(
+    redis_server: RedisServer,
+) -> None:
+    usable = sorted(os.sched_getaffinity(0))
+    spread = Replica(redis_server.url, workers=2)
+    free = Replica(redis_server.url, workers=2, MOCK_GATEWAY_CPU_AFFINITY="off")
+    try:
+        workers = workers_of(spread, 2)
+        cpus = [os.sched_getaffinity(pid) for pid in workers]
+        assert sorted(cpus, key=min) == [{usable[0]}, {usable[1]}]
+        assert all(os.sched_getaffinity(pid) == set(usable) for pid in workers_of(free, 2))
+
+        # a worker killed outright is started again by gunicorn, on the CPU it left
+        lost = workers[0]
+        os.kill(lost, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while lost in (now := workers_of(spread, 2)) or len(now) < 2:
+            assert time.monotonic() < deadline, "the worker was not started again"
+            time.sleep(0.05)
+        assert sorted((os.sched_getaffinity(pid) for pid in now), key=min) == sorted(cpus, key=min)
+        wait_until_answering(spread.process, spread.base + "/__mock/ready", 30)
+    finally:
+        spread.stop()
+        free.stop()
