@@ -51,16 +51,16 @@ def on_starting(server: object) -> None:
 
 
 def pre_fork(server: object, worker: object) -> None:
-    """With several workers, choose the CPU the new worker keeps to (serving/affinity.py)."""
+    """Choose the CPU the new worker keeps to, if any (serving/affinity.py)."""
     from mock_gateway.serving import affinity
 
-    cpu = None
-    if _settings.cpu_affinity == "auto" and getattr(server, "num_workers", 1) > 1:
-        siblings = getattr(server, "WORKERS", {}).values()
-        cpu = affinity.choose_cpu(
-            affinity.usable_cpus(), (getattr(w, "cpu", None) for w in siblings)
-        )
-    worker.cpu = cpu  # type: ignore[attr-defined]
+    siblings = getattr(server, "WORKERS", {}).values()
+    worker.cpu = affinity.cpu_for_new_worker(  # type: ignore[attr-defined]
+        _settings.cpu_affinity,
+        getattr(server, "num_workers", 1),
+        affinity.usable_cpus(),
+        (getattr(sibling, "cpu", None) for sibling in siblings),
+    )
 
 
 def post_fork(server: object, worker: object) -> None:

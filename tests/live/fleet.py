@@ -18,7 +18,9 @@ class Replica:
     """One `mock-gateway serve` (a gunicorn master and its workers) in its own process group,
     so that SIGKILL takes the whole replica down at once, as a crashed container would."""
 
-    def __init__(self, store_url: str, workers: int = 1, **env: str) -> None:
+    def __init__(
+        self, store_url: str, workers: int = 1, cpus: set[int] | None = None, **env: str
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
@@ -36,6 +38,8 @@ class Replica:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,
+            # as `taskset` would: the CPUs the replica may use
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
         )
         wait_until_answering(self.process, self.base + "/__mock/ready", 30)
 

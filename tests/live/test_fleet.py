@@ -226,9 +226,9 @@ def workers_of(replica: Replica, count: int) -> list[int]:
 def test_fleet__each_worker_keeps_to_a_cpu_of_its_own_and_a_new_one_takes_the_freed_cpu(
     redis_server: RedisServer,
 ) -> None:
-    usable = sorted(os.sched_getaffinity(0))
-    spread = Replica(redis_server.url, workers=2)
-    free = Replica(redis_server.url, workers=2, MOCK_GATEWAY_CPU_AFFINITY="off")
+    usable = sorted(os.sched_getaffinity(0))[:2]  # two workers on two CPUs: they are pinned
+    spread = Replica(redis_server.url, workers=2, cpus=set(usable))
+    free = Replica(redis_server.url, workers=2, cpus=set(usable), MOCK_GATEWAY_CPU_AFFINITY="off")
     try:
         workers = workers_of(spread, 2)
         cpus = [os.sched_getaffinity(pid) for pid in workers]

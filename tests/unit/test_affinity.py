@@ -1,28 +1,36 @@
-"""How workers are spread over CPUs (serving/affinity.py)."""
+"""Which CPU a new worker keeps to (serving/affinity.py)."""
 
 from __future__ import annotations
 
-from mock_gateway.serving.affinity import choose_cpu
+from mock_gateway.serving.affinity import cpu_for_new_worker
 
 
-def test_choose_cpu__workers_spread_over_the_cpus_in_order() -> None:
+def spread(workers: int, cpus: list[int], setting: str = "auto") -> list[int | None]:
     taken: list[int | None] = []
-    for _ in range(5):
-        taken.append(choose_cpu([0, 1, 2], taken))
-    assert taken == [0, 1, 2, 0, 1]
+    for _ in range(workers):
+        taken.append(cpu_for_new_worker(setting, workers, cpus, taken))
+    return taken
 
 
-def test_choose_cpu__a_worker_started_again_takes_the_cpu_its_predecessor_left() -> None:
-    assert choose_cpu([0, 1], [1]) == 0  # the worker on CPU 0 died; its sibling keeps CPU 1
-    assert choose_cpu([2, 5], [2, 5, 2]) == 5
+def test_workers_that_fill_the_cpus_keep_to_one_each_in_order() -> None:
+    assert spread(2, [0, 1]) == [0, 1]
+    assert spread(3, [4, 6, 9]) == [4, 6, 9]
+    assert spread(5, [0, 1]) == [0, 1, 0, 1, 0]  # more workers than CPUs: as even as can be
 
 
-def test_choose_cpu__only_the_cpus_the_server_may_use() -> None:
-    assert choose_cpu([3, 7], []) == 3
-    assert choose_cpu([3, 7], [3]) == 7
-    assert choose_cpu([3, 7], [0, 1, 3]) == 7  # cores outside the set do not count
+def test_a_worker_started_again_takes_the_cpu_its_predecessor_left() -> None:
+    assert cpu_for_new_worker("auto", 2, [0, 1], [1]) == 0  # the worker on CPU 0 died
+    assert cpu_for_new_worker("auto", 3, [2, 5], [2, 5, 2]) == 5
+    assert cpu_for_new_worker("auto", 2, [3, 7], [0, 3]) == 7  # CPUs outside the set: ignored
 
 
-def test_choose_cpu__no_choice_on_one_cpu() -> None:
-    assert choose_cpu([0], []) is None
-    assert choose_cpu([], [None]) is None
+def test_no_pinning_where_cpus_are_likely_shared_or_there_is_no_choice() -> None:
+    assert spread(2, [0, 1, 2, 3]) == [None, None]  # more CPUs than workers: shared
+    assert spread(1, [0]) == [None]  # a single worker, a single CPU
+    assert spread(1, [0, 1]) == [None]
+    assert spread(2, [0]) == [None, None]
+    assert spread(2, []) == [None, None]  # the OS cannot pin
+
+
+def test_off_leaves_every_worker_to_the_os() -> None:
+    assert spread(2, [0, 1], setting="off") == [None, None]
