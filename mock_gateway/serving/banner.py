@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mock_gateway.clock import format_instant
+from mock_gateway.serving.affinity import cpu_for_new_worker, usable_cpus
 from mock_gateway.serving.routing import BASE_PATHS
 from mock_gateway.state.services import Services
 
@@ -32,8 +33,7 @@ def banner(svc: Services) -> str:
         f"  buyers     {', '.join(svc.credentials.codes())} (HTTP Basic; passwords not shown)",
         f"  data       {data}",
         f"  clock      {clock}; cut-off {cutoff}",
-        f"  state      {svc.store.describe()}"
-        + (f", {settings.workers} workers" if settings.workers > 1 else ""),
+        f"  state      {svc.store.describe()}{_workers(settings.workers, settings.cpu_affinity)}",
     ]
     if settings.control_plane:
         token = " (needs the admin token)" if settings.admin_token else ""
@@ -41,3 +41,13 @@ def banner(svc: Services) -> str:
         lines.append(f"  dashboard  {root}/__mock/ui/ (in a browser)")
     lines.append("  stop       Ctrl-C (or SIGTERM)")
     return "\n".join(lines) + "\n"
+
+
+def _workers(count: int, affinity: str) -> str:
+    """How many workers, and the CPUs they keep to when they are pinned."""
+    if count < 2:
+        return ""
+    cpus = usable_cpus()
+    if cpu_for_new_worker(affinity, count, cpus, []) is None:
+        return f", {count} workers"
+    return f", {count} workers, each kept to one of CPUs {','.join(map(str, cpus))}"

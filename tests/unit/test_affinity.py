@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from mock_gateway.serving import banner
 from mock_gateway.serving.affinity import cpu_for_new_worker
 
 
@@ -34,3 +37,12 @@ def test_no_pinning_where_cpus_are_likely_shared_or_there_is_no_choice() -> None
 
 def test_off_leaves_every_worker_to_the_os() -> None:
     assert spread(2, [0, 1], setting="off") == [None, None]
+
+
+def test_the_banner_says_which_cpus_the_workers_keep_to(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(banner, "usable_cpus", lambda: [2, 3])
+    assert banner._workers(2, "auto") == ", 2 workers, each kept to one of CPUs 2,3"
+    assert banner._workers(2, "off") == ", 2 workers"
+    assert banner._workers(1, "auto") == ""
+    monkeypatch.setattr(banner, "usable_cpus", lambda: [0, 1, 2, 3])
+    assert banner._workers(2, "auto") == ", 2 workers"
