@@ -48,20 +48,28 @@ if TYPE_CHECKING:
     from mock_gateway.state.services import Services
 
 # What a caller missed since `pos`: everything from the base when the log was started afresh
-# (a reset, or Redis lost its data and a replica started it again), else the new entries.
+# (a reset, or Redis lost its data and a replica started it again), else the new entries; at
+# most `limit` entries when `limit` > 0.
 _NEWS = """
-local function news(meta, log, epoch, pos)
+local function news(meta, log, epoch, pos, limit)
   local m = redis.call('HMGET', meta, 'epoch', 'start')
   if not m[1] then return {'lost'} end
   local start = tonumber(m[2])
+  local from, base = pos - start, false
   if m[1] ~= epoch or pos < start then
-    return {'reload', m[1], start, redis.call('HGET', meta, 'base'), start,
-            redis.call('LRANGE', log, 0, -1)}
+    from, base = 0, redis.call('HGET', meta, 'base')
   end
-  return {'news', m[1], start, false, pos, redis.call('LRANGE', log, pos - start, -1)}
+  local last = -1
+  if limit > 0 then last = from + limit - 1 end
+  return {base and 'reload' or 'news', m[1], start, base, start + from,
+          redis.call('LRANGE', log, from, last)}
 end
 """
-SYNC = _NEWS + "return news(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))"
+# A page at a time (SYNC_PAGE): a replica that starts late, on a log of a million changes, asks
+# for it in pages of a few milliseconds each rather than one reply of hundreds of megabytes that
+# would hold Redis, and every other replica's requests, for as long as it takes to build.
+SYNC = _NEWS + "return news(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]))"
+SYNC_PAGE = 10_000
 # Append changes at the end of the log and answer the first one's position with what the
 # caller has not applied yet (up to and including the changes). No check of the caller's
 # position: the order of the log is the order of the changes, and every process applies them in
@@ -69,7 +77,8 @@ SYNC = _NEWS + "return news(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))"
 # The changes are published in one message, separated by newlines (JSON text has none). A
 # rebasing change (a reset) comes alone and starts the log afresh with itself as the base:
 # nothing before it matters any more. Changes sent again after a lost answer (`check`) are found
-# by the first one's id instead of appended twice.
+# by the first one's id instead of appended twice. Its answer is not paged: it must reach the
+# caller's changes, and a caller is never far behind (it reads the news before every request).
 APPEND = (
     _NEWS
     + """
@@ -83,7 +92,7 @@ if check == '1' and m[1] == epoch and from >= start then
   local unseen = redis.call('LRANGE', KEYS[2], from - start, -1)
   for i = 1, #unseen do
     if string.find(unseen[i], '"i":"' .. token .. '"', 1, true) then
-      local reply = news(KEYS[1], KEYS[2], epoch, from)
+      local reply = news(KEYS[1], KEYS[2], epoch, from, 0)
       reply[7] = from + i - 1
       return reply
     end
@@ -98,7 +107,7 @@ end
 local entries = {unpack(ARGV, 7)}
 redis.call('RPUSH', KEYS[2], unpack(entries))
 redis.call('PUBLISH', channel, m[1] .. ':' .. pos .. ':' .. table.concat(entries, '\\n'))
-local reply = news(KEYS[1], KEYS[2], epoch, from)
+local reply = news(KEYS[1], KEYS[2], epoch, from, 0)
 reply[7] = pos
 return reply
 """
@@ -233,8 +242,18 @@ class RedisStore:
                     break
                 self._follow(position, text)
         if must_ask:
+            self._ask()
+        svc = self.svc
+        assert svc is not None
+        due = svc.gateway.book.next_event
+        if due is not None and due <= svc.clock.now():
+            self.run(COMMANDS["catch_up"])
+
+    def _ask(self) -> None:
+        """Ask Redis for what this copy has missed, and apply it, a page at a time."""
+        while True:
             try:
-                reply = self._call(self._sync, self.epoch, self.position)
+                reply = self._call(self._sync, self.epoch, self.position, SYNC_PAGE)
             except StoreUnavailable:
                 # Redis is away: stop trusting the listener's silence, so that every request
                 # asks (and gets its 503) until Redis answers again
@@ -243,18 +262,14 @@ class RedisStore:
             if reply[0] != b"news" or reply[5]:
                 with self.lock:
                     self._absorb(reply)
-        svc = self.svc
-        assert svc is not None
-        due = svc.gateway.book.next_event
-        if due is not None and due <= svc.clock.now():
-            self.run(COMMANDS["catch_up"])
+            if reply[0] != b"lost" and len(reply[5]) < SYNC_PAGE:
+                return  # the last page (after a lost log: ask again, from the new start)
 
     def _absorb(self, reply: list[Any]) -> None:
         """Apply what the log holds beyond this copy (under the lock)."""
         kind = reply[0]
         if kind == b"lost":
-            self._restart_log()
-            self._absorb(self._call(self._sync, self.epoch, self.position))
+            self._restart_log()  # the caller asks again, from the new start
             return
         epoch, start, base, first, entries = reply[1:6]
         label = epoch.decode()

@@ -211,3 +211,44 @@ def test_redis_store__a_late_answer_from_before_a_reset_is_left_alone(fleet: lis
         store._absorb([b"reload", b"lost-epoch", 1, base.encode(), 1, []])
     assert (store.epoch, store.position) == (epoch, position)
     assert svc.gateway.catalog.stock[barcode] == 9
+
+
+def test_redis_store__a_late_copy_reads_a_long_log_a_page_at_a_time(
+    fleet: list[Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replica that starts after a reset and many changes gets the base and every change, in
+    pages, and ends in the same state as the others."""
+    from mock_gateway.state import redis_store
+
+    monkeypatch.setattr(redis_store, "SYNC_PAGE", 4)
+    a, _ = fleet
+    client = a.test_client()
+    assert client.post("/__mock/reset").status_code == 200
+    barcodes = sorted(a.extensions["mock_gateway"].gateway.catalog.stock)[:5]
+    for index, barcode in enumerate(barcodes):
+        client.patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 100 + index})
+    for i in range(13):
+        line = {"barcode": barcodes[i % 5], "requestedQuantity": 1}
+        assert client.post(PURCHASE, json=[line], auth=BUYER).status_code == 200
+
+    store = a.extensions["mock_gateway"].store
+    replies: list[int] = []
+    call = store.link.call
+
+    def counting(sha: str, keys: list[str], args: list[object], **options: object) -> object:
+        reply = call(sha, keys, args, **options)
+        if sha == store._sync:
+            replies.append(len(reply[5]))
+        return reply
+
+    monkeypatch.setattr(redis_store.RedisLink, "call", lambda self, *a, **k: counting(*a, **k))
+    late = create_app(a.extensions["mock_gateway"].settings)
+    try:
+        assert replies[:5] == [4, 4, 4, 4, 2]  # 18 changes after the reset: five pages
+        stock = lambda app: app.extensions["mock_gateway"].gateway.catalog.stock  # noqa: E731
+        assert {code: stock(late)[code] for code in barcodes} == {
+            code: stock(a)[code] for code in barcodes
+        }
+        assert [stock(late)[code] for code in barcodes] == [97, 98, 99, 101, 102]
+    finally:
+        late.extensions["mock_gateway"].store.close()
