@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 from mock_gateway.config import SettingsError, load_settings
+from mock_gateway.serving import affinity
 
 try:
     _settings = load_settings()  # refuses WORKERS > 1 with the memory store
@@ -52,8 +53,6 @@ def on_starting(server: object) -> None:
 
 def pre_fork(server: object, worker: object) -> None:
     """Choose the CPU the new worker keeps to, if any (serving/affinity.py)."""
-    from mock_gateway.serving import affinity
-
     siblings = getattr(server, "WORKERS", {}).values()
     worker.cpu = affinity.cpu_for_new_worker(  # type: ignore[attr-defined]
         _settings.cpu_affinity,
@@ -64,8 +63,6 @@ def pre_fork(server: object, worker: object) -> None:
 
 
 def post_fork(server: object, worker: object) -> None:
-    from mock_gateway.serving import affinity
-
     affinity.keep_to(getattr(worker, "cpu", None))
 
 

@@ -54,11 +54,9 @@ class Journal:
     def record(self, **fields: Any) -> None:
         if not self.enabled:
             return
-        for key in ("body", "response"):
-            fields[key] = bounded(fields[key])
         with self._lock:
             self._next_id += 1
-            self._entries.append(Entry(id=self._next_id, **fields))
+            self._entries.append(kept_entry(self._next_id, fields))
 
     def entries(self, **filters: Any) -> list[Entry]:
         with self._lock:
@@ -68,6 +66,13 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def kept_entry(entry_id: int, fields: dict[str, Any]) -> Entry:
+    """A request as a journal keeps it: its bodies bounded, the rest as recorded (`fields` is
+    the recorder's own keyword dictionary: bounded in place)."""
+    fields["body"], fields["response"] = bounded(fields["body"]), bounded(fields["response"])
+    return Entry(id=entry_id, **fields)
 
 
 def bounded(value: Any) -> Any:

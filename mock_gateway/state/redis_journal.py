@@ -35,7 +35,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from mock_gateway.state.journal import Entry, bounded, matching
+from mock_gateway.state.journal import Entry, kept_entry, matching
 from mock_gateway.state.redis_link import FAILURES, LinkError, RedisLink, Wire
 from mock_gateway.state.store import StoreUnavailable
 
@@ -99,7 +99,8 @@ class RedisJournal:
         self.enabled = size > 0
         self._ship = link.script(SHIP)
         self._merge = link.script(MERGE)
-        self._entries: deque[tuple[int, list[Any]]] = deque(maxlen=max(size, 1))
+        # (wall-clock µs, entry), the entry's id counting this process's entries
+        self._entries: deque[tuple[int, Entry]] = deque(maxlen=max(size, 1))
         self._recorded = 0  # entries recorded here, ever
         self._sent = 0  # of which sent or pushed out
         self._lock = threading.Lock()  # sending: one at a time, in order
@@ -115,26 +116,11 @@ class RedisJournal:
             return
         if self._pid != os.getpid():  # the first entry of this process (or of a fork)
             self._join()
-        response = fields["response"]
-        kept = [
-            0,
-            fields["time"].isoformat(),
-            fields["buyer"],
-            fields["method"],
-            fields["path"],
-            fields["query"],
-            fields["status"],
-            isinstance(response, str),  # a str describes a response that is not JSON
-            float(fields["duration_ms"]),
-            bounded(fields["body"]),
-            bounded(response),
-        ]
         with self._keep:
             self._recorded += 1
-            kept[0] = self._recorded
             # the wall-clock instant orders the entries of all processes (the gateway clock
             # may stand still)
-            self._entries.append((time.time_ns() // 1000, kept))
+            self._entries.append((time.time_ns() // 1000, kept_entry(self._recorded, fields)))
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -198,7 +184,7 @@ class RedisJournal:
                     self.size,
                     pushed_out if index == 0 else 0,
                     token if index == len(parts) - 1 else "",
-                    *(value for score, fields in part for value in (score, self._pack(fields))),
+                    *(value for score, entry in part for value in (score, self._pack(entry))),
                 ]
                 for index, part in enumerate(parts)
             ]
@@ -215,16 +201,26 @@ class RedisJournal:
                 return
             self._warned = False
 
-    def _pack(self, fields: list[Any]) -> bytes:
+    def _pack(self, entry: Entry) -> bytes:
         """One entry as a staging member, compressed (a fifth of the bytes for Redis to copy
         and keep): a JSON head (unique by this process's prefix and count), a newline, then
         the request body and the response, byte for byte."""
-        body: bytes = fields[9]
-        response: bytes | str = fields[10]
-        if isinstance(response, str):
+        response = entry.response
+        if isinstance(response, str):  # a str describes a response that is not JSON
             response = response.encode()
-        head = [f"{self._prefix}{fields[0]}", *fields[1:9], len(body)]
-        packed = json.dumps(head, separators=(",", ":")).encode() + b"\n" + body + response
+        head = [
+            f"{self._prefix}{entry.id}",
+            entry.time.isoformat(),
+            entry.buyer,
+            entry.method,
+            entry.path,
+            entry.query,
+            entry.status,
+            isinstance(entry.response, str),
+            float(entry.duration_ms),
+            len(entry.body),
+        ]
+        packed = json.dumps(head, separators=(",", ":")).encode() + b"\n" + entry.body + response
         return zlib.compress(packed, 1)
 
     def close(self) -> None:

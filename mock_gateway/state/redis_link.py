@@ -285,7 +285,7 @@ class NewsListener:
             return False
 
     def forget(self) -> None:
-        """Stop listening: until a subscription succeeds again, every call says "moved"."""
+        """Stop listening: until a subscription succeeds again, every poll says "must ask"."""
         with self._lock:
             self._close()
 
