@@ -74,7 +74,10 @@ class Settings:
     # Where the state lives: "memory" (this process) or a Redis URL shared by many processes
     store: str = "memory"
     store_prefix: str = "mock-gateway"
-    store_timeout: float = 1.0
+    # 5 s, not 1: on a shared CI host Redis (or the whole machine) can stall for a second, and
+    # a late answer serves a partner's test better than a 503; a hung Redis still gets its 503
+    # well inside the usual 10-30 s client timeout
+    store_timeout: float = 5.0
 
     @property
     def shared_store(self) -> bool:

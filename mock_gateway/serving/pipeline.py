@@ -72,8 +72,9 @@ def _before() -> None:
 
         if wants_html():  # a browser at the root: the dashboard (API clients get today's 404)
             return redirect("/__mock/ui/", code=302)  # type: ignore[return-value]
-    if environ.pop("mock_gateway.store_failed", None) is not None:
-        raise StoreUnavailable.unreachable()
+    failed: StoreUnavailable | None = environ.pop("mock_gateway.store_failed", None)
+    if failed is not None:  # met in the fast lane: the same 503, the same words
+        raise failed
     if not environ.get("mock_gateway.synced") and not req.path.startswith("/__mock/ui"):
         svc.store.sync()  # a shared store: what other processes changed, before reading
     if _skips_pipeline(req.path):

@@ -275,9 +275,10 @@ class RedisStore:
         label = epoch.decode()
         if label in self.past_epochs or (kind == b"news" and label != self.epoch):
             return  # from a log Redis lost, which this copy has left since: nothing to apply
-        if kind == b"reload" and label == self.epoch and start <= self.position:
-            return  # a reset this copy has applied already (positions only grow in a log)
-        if kind == b"reload":
+        # a reset this copy has applied already (positions only grow in a log) is not applied
+        # again, but the changes after it still are: they may be the caller's own, appended
+        # after the reset by a thread that asked from before it
+        if kind == b"reload" and not (label == self.epoch and start <= self.position):
             self._move_to(label)
             entry = json.loads(base)
             if entry["c"] != "boot" or not self.fresh:

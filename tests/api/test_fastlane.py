@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from mock_gateway.state.assembly import reset
+from mock_gateway.state.store import StoreUnavailable
 from tests.conftest import ApiClient
 
 
@@ -129,3 +130,30 @@ def test_fast_lane__cancel_and_b2bs_match_flask(api: ApiClient) -> None:
     fast, slow = flow(False), flow(True)
     assert fast == slow
     assert [status for status, _ in fast] == [200, 200, 200, 400]
+
+
+def test_fast_lane__a_store_failure_answers_as_flask_does(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change the store could not make is the same 503, in the same words, on both paths."""
+    (barcode,) = first_barcodes(api, 1)
+    body = [{"barcode": barcode, "requestedQuantity": 1}]
+    path = "/v2/offers/DEMO01/items"
+    said = "The gateway was reset while this change was being made, which undid it; retry"
+    answers = []
+    for flask_only in (False, True):
+        reset(api.services)
+        if flask_only:
+            api.services.faults.add(
+                method="*", path="/*", buyer=None, effect="latency", latency_ms=(0, 0)
+            )
+
+        def unavailable(*args: Any, **kwargs: Any) -> Any:
+            raise StoreUnavailable(said)
+
+        with monkeypatch.context() as patched:
+            patched.setattr(api.services.store, "run", unavailable)
+            response = api.post(path, json_body=body)
+        answers.append((response.status_code, response.get_json()))
+    assert answers[0] == answers[1] == (503, answers[0][1])
+    assert answers[0][1]["messages"][0]["content"] == said

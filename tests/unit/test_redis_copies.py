@@ -189,6 +189,33 @@ def test_redis_store__a_change_a_reset_overtook_answers_503_and_changes_nothing(
     assert svc.gateway.catalog.stock[barcode] == before and store.position == position
 
 
+def test_redis_store__a_change_sent_from_before_a_reset_this_copy_applied_is_kept(
+    fleet: list[Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread sends its change asking from before a reset; by the time the answer (the
+    reset's base and every change after it) arrives, another thread has applied the reset.
+    The reset is not applied twice, and the changes after it, the caller's among them, are."""
+    a, _ = fleet
+    svc: Services = a.extensions["mock_gateway"]
+    store = svc.store
+    assert a.test_client().post("/__mock/reset").status_code == 200
+    start, epoch = store.position, store.epoch.encode()
+    first, mine = sorted(svc.gateway.catalog.stock)[:2]
+    base = json.dumps({"c": "reset", "a": {}, "w": "2026-11-30T09:00:00+00:00", "i": "r1"})
+    elsewhere = json.dumps(
+        {"c": "edit_offer", "w": "2026-11-30T09:00:01+00:00", "i": "other1",
+         "a": {"barcode": first, "changes": {}, "stock": 7, "modified": None}}
+    )  # fmt: skip
+    monkeypatch.setattr(
+        store,
+        "_append_once",
+        lambda texts, token, rebase: [b"reload", epoch, start, base, start, [elsewhere, *texts]],
+    )
+    store.run(COMMANDS["edit_offer"], barcode=mine, changes={}, stock=5, modified=None)
+    assert svc.gateway.catalog.stock[first] == 7 and svc.gateway.catalog.stock[mine] == 5
+    assert store.position == start + 2
+
+
 def test_redis_store__a_late_answer_from_before_a_reset_is_left_alone(fleet: list[Flask]) -> None:
     """Two resets in quick succession: an answer that would take this copy back to the first
     (it was asked for before the second arrived) is recognised and ignored."""
