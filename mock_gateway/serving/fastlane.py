@@ -69,10 +69,10 @@ class FastLane:
         # up to date before anything is decided: the rate limit and fault rules are state too
         try:
             svc.store.sync()
-        except StoreUnavailable as error:
+        except StoreUnavailable as failure:
             # Flask answers this 503, its message as said, without trying again: a change sent
             # to a store that went away may have been made, and must not be made twice
-            environ["mock_gateway.store_failed"] = error
+            environ["mock_gateway.store_failed"] = failure
             return self.app(environ, start_response)
         environ["mock_gateway.synced"] = True
         if svc.rate_limiter.limit is not None or len(environ.get("QUERY_STRING", "")) > MAX_QUERY:
@@ -102,8 +102,8 @@ class FastLane:
                 body = answer(call, call.param, parsed)
             else:
                 raise Delegate()
-        except StoreUnavailable as error:
-            environ["mock_gateway.store_failed"] = error
+        except StoreUnavailable as failure:
+            environ["mock_gateway.store_failed"] = failure
             return self.app(environ, start_response)
         except (Delegate, ApiError, DomainError):
             if raw:
