@@ -77,7 +77,8 @@ SYNC_PAGE = 10_000
 # The changes are published in one message, separated by newlines (JSON text has none). A
 # rebasing change (a reset) comes alone and starts the log afresh with itself as the base:
 # nothing before it matters any more. Changes sent again after a lost answer (`check`) are found
-# by the first one's id instead of appended twice. Its answer is not paged: it must reach the
+# by the first one's id instead of appended twice (a reset, in the base: made twice, it would
+# undo what other replicas changed in between). Its answer is not paged: it must reach the
 # caller's changes, and a caller is never far behind (it reads the news before every request).
 APPEND = (
     _NEWS
@@ -99,6 +100,12 @@ if check == '1' and m[1] == epoch and from >= start then
   end
 end
 if rebase == '1' then
+  if check == '1' and m[1] == epoch then  -- made already? it would be the base now
+    local made = redis.call('HGET', KEYS[1], 'base')
+    if string.find(made, '"i":"' .. token .. '"', 1, true) then
+      return {'rebased', m[1], start - 1}
+    end
+  end
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'base', ARGV[7], 'start', pos + 1)
   redis.call('PUBLISH', channel, m[1] .. ':' .. pos .. ':' .. ARGV[7])

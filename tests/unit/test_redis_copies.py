@@ -279,3 +279,37 @@ def test_redis_store__a_late_copy_reads_a_long_log_a_page_at_a_time(
         assert [stock(late)[code] for code in barcodes] == [97, 98, 99, 101, 102]
     finally:
         late.extensions["mock_gateway"].store.close()
+
+
+def test_redis_store__a_reset_whose_answer_was_lost_is_not_made_twice(
+    fleet: list[Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer to a reset is lost (a timeout) after Redis made it, and another replica changes
+    something before this one asks again: asking again finds the reset made, and does not make
+    it a second time (which would undo the other replica's change)."""
+    from mock_gateway.state import redis_store
+
+    a, b = fleet
+    store = a.extensions["mock_gateway"].store
+    barcode = sorted(b.extensions["mock_gateway"].gateway.catalog.stock)[0]
+    call = redis_store.RedisLink.call
+    lost: list[bool] = []
+
+    def losing(self: object, sha: str, keys: list[str], args: list[object], **k: object) -> object:
+        reply = call(self, sha, keys, args, **k)  # type: ignore[arg-type]
+        if sha == store._append and not lost:
+            lost.append(True)
+            patched = b.test_client().patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 7})
+            assert patched.status_code == 200
+            raise LinkError("TimeoutError: Timeout reading from socket")
+        return reply
+
+    monkeypatch.setattr(redis_store.RedisLink, "call", losing)
+    assert a.test_client().post("/__mock/reset").status_code == 200
+    assert lost
+    monkeypatch.undo()
+    for app in (a, b):
+        stock = app.test_client().get(
+            f"/b2bbuyergateway/v2/offers/DEMO01/stock-status?barcodeList={barcode}", auth=BUYER
+        )
+        assert stock.get_json() == [{"barcode": barcode, "availableQuantity": 7}]
