@@ -6,10 +6,13 @@ docs/scaling.md comes from FLEET_ROUNDS=20.
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -199,6 +202,66 @@ def test_fleet__buyers_clock_and_rate_limit_are_shared(
     statuses = [g.call("GET", "/v1_1/offers?PageSize=1")[0] for g in (a, b, a, b)]
     assert statuses == [200, 200, 200, 429]  # one window for the fleet
     a.control("PUT", "/rate-limit", {"enabled": False})
+
+
+OVERTAKEN = "The gateway was reset while this change was being made, which undid it; retry"
+
+
+def test_fleet__changes_and_resets_at_once_leave_every_worker_with_one_state(
+    fleet: tuple[MockGateway, MockGateway],
+) -> None:
+    """Purchases, cancels, clock moves, cut-offs and resets from many clients over both
+    replicas at once: the only refusals are the contract's and the reset's own 503, and then
+    every worker of both replicas exports the very same state."""
+    a, b = fleet
+    bases = [a.base_url, b.base_url]
+    barcodes = [offer["barcode"] for offer in a.call("GET", "/v1_1/offers?PageSize=20")[1]]
+    made: list[tuple[str, str]] = []
+    seen: Counter[tuple[int, str]] = Counter()
+    calm = time.monotonic() + 4
+    stop = calm + 3
+
+    def client(index: int) -> None:
+        rng = random.Random(index)
+        session = requests.Session()
+        while (started := time.monotonic()) < stop:
+            base, roll = rng.choice(bases), rng.random()
+            if roll < 0.7:
+                codes = rng.sample(barcodes, rng.randint(1, 3))
+                lines = [
+                    {"barcode": code, "requestedQuantity": rng.randint(1, 3)} for code in codes
+                ]
+                response = session.post(base + PURCHASE, json=lines, auth=AUTH, timeout=60)
+                if response.status_code == 200:
+                    made.append((response.json()["requestNumber"], codes[0]))
+            elif roll < 0.9 and made:
+                number, code = rng.choice(made[-30:])  # recent: still open to cancel
+                response = session.post(
+                    base + f"/b2bbuyergatewayapi/v2/offers/{number}/cancel-items",
+                    json={"barcode": code, "quantity": 1}, auth=AUTH, timeout=60,
+                )  # fmt: skip
+            elif roll < 0.94:
+                by = rng.choice(["10m", "1h"])
+                response = session.post(base + "/__mock/clock/advance", json={"by": by}, timeout=60)
+            elif roll < 0.97 or time.monotonic() > calm:  # no resets at the end: the last
+                # seconds' changes must agree everywhere, not just be reset away
+                response = session.post(base + "/__mock/batches/close", json={}, timeout=60)
+            else:
+                response = session.post(base + "/__mock/reset", json={}, timeout=60)
+                if response.status_code == 200:
+                    at = {"at": NOON}
+                    session.post(base + "/__mock/clock/freeze", json=at, timeout=60)
+            said = response.json()["messages"][0]["content"] if response.status_code >= 500 else ""
+            # a second after the last reset could start, nothing is undone by one any more
+            seen[(response.status_code, said if started < calm + 1 else "calm: " + said)] += 1
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(client, range(16)))
+    assert {status for status, _ in seen} <= {200, 400, 503}, seen
+    assert {said for status, said in seen if status == 503} <= {OVERTAKEN}, seen
+    assert seen[(200, "")] > 100 and seen[(200, "calm: ")] > 100
+    exports = {json.dumps(g.control("GET", "/state"), sort_keys=True) for g in [a, b] * 10}
+    assert len(exports) == 1  # both workers of A (twenty asks miss one with p = 2^-9) and B
 
 
 def workers_of(replica: Replica, count: int) -> list[int]:
