@@ -416,6 +416,12 @@ class RedisStore:
         svc = self.svc
         assert svc is not None and self.log_clock is not None
         name = entry["c"]
+        if name in REBASING or name == "boot":
+            # A base: the log's time starts again from here. What came before must not hold it
+            # back, because copies differ in what they applied before a base (one followed
+            # every change, another jumped straight to the base), and each would move the
+            # changes after it to a different instant.
+            self.last_source = None
         if entry["w"] is None:  # the boot base: the start-up state
             name, when = "reset", svc.clock.source_now()
         else:
@@ -434,7 +440,8 @@ class RedisStore:
             finally:
                 log_clock.stop_following(svc.clock.now())
                 self._replaying_seconds = None
-        self.last_source = when
+        # the boot base runs at this copy's own time: nothing after it is held to that
+        self.last_source = when if entry["w"] is not None else None
         return result, error
 
     def seconds(self) -> float:

@@ -7,11 +7,13 @@ import itertools
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 
 from mock_gateway import create_app
+from mock_gateway.clock import format_instant
 from mock_gateway.config import Settings
 from mock_gateway.state.commands import COMMANDS
 from mock_gateway.state.redis_link import LinkError
@@ -313,3 +315,37 @@ def test_redis_store__a_reset_whose_answer_was_lost_is_not_made_twice(
             f"/b2bbuyergateway/v2/offers/DEMO01/stock-status?barcodeList={barcode}", auth=BUYER
         )
         assert stock.get_json() == [{"barcode": barcode, "availableQuantity": 7}]
+
+
+def test_redis_store__time_after_a_reset_does_not_depend_on_what_came_before_it(
+    fleet: list[Flask],
+) -> None:
+    """Changes reach the log slightly out of the order of their instants, and a copy never
+    lets its time run backwards. But before a reset, copies differ in what they applied: one
+    followed every change, another jumped straight to the reset. After the reset, both must
+    put every change at the same instant."""
+    a, b = fleet
+    follower, jumper = (app.extensions["mock_gateway"].store for app in (a, b))
+    noon = "2026-11-30T09:00:00+00:00"
+    late = {"c": "trace_id", "a": {}, "w": "2026-11-30T09:00:05+00:00", "i": "late"}
+    reset = {"c": "reset", "a": {}, "w": noon, "i": "r"}
+    resume = {"c": "clock_resume", "a": {}, "w": "2026-11-30T09:00:00.500000+00:00", "i": "go"}
+    barcode = sorted(a.extensions["mock_gateway"].gateway.catalog.stock)[0]
+    buy = {"c": "reserve", "w": "2026-11-30T09:00:01+00:00", "i": "buy",
+           "a": {"buyer": BUYER[0], "lines": [[barcode, 1]], "vendor_ref": None,
+                 "address_title": None, "package_type": "single"}}  # fmt: skip
+    with follower.lock:  # every change, the reset as one of them
+        first = follower.position
+        for offset, entry in enumerate([late, reset, resume, buy]):
+            follower._follow(first + offset, json.dumps(entry).encode())
+    with jumper.lock:  # straight to the reset, then what followed it
+        after = [json.dumps(e).encode() for e in (resume, buy)]
+        jumper._absorb([b"reload", jumper.epoch.encode(), first + 2, json.dumps(reset), first + 2,
+                        after])  # fmt: skip
+    created = [
+        app.test_client().get("/__mock/requests").get_json()[0]["createDateTime"] for app in (a, b)
+    ]
+    # the clock stood at its start until resumed half a second after the reset; the purchase
+    # came half a second later again
+    start = a.extensions["mock_gateway"].settings.clock_start
+    assert created == [format_instant(start + timedelta(seconds=0.5))] * 2
