@@ -210,9 +210,10 @@ OVERTAKEN = "The gateway was reset while this change was being made, which undid
 def test_fleet__changes_and_resets_at_once_leave_every_worker_with_one_state(
     fleet: tuple[MockGateway, MockGateway],
 ) -> None:
-    """Purchases, cancels, clock moves, cut-offs and resets from many clients over both
-    replicas at once: the only refusals are the contract's and the reset's own 503, and then
-    every worker of both replicas exports the very same state."""
+    """Purchases, cancels, stock edits, fault rules (with a probability, and fired by reads),
+    buyers, clock moves, cut-offs and resets from many clients over both replicas at once: the
+    only refusals are the contract's, the rules' and the reset's own 503; then every worker of
+    both replicas holds the very same state, rules and buyers."""
     a, b = fleet
     bases = [a.base_url, b.base_url]
     barcodes = [offer["barcode"] for offer in a.call("GET", "/v1_1/offers?PageSize=20")[1]]
@@ -221,50 +222,69 @@ def test_fleet__changes_and_resets_at_once_leave_every_worker_with_one_state(
     calm = time.monotonic() + 4
     stop = calm + 3
 
+    def change(rng: random.Random, session: requests.Session, base: str) -> requests.Response:
+        roll = rng.random()
+        if roll < 0.6:
+            codes = rng.sample(barcodes, rng.randint(1, 3))
+            lines = [{"barcode": code, "requestedQuantity": rng.randint(1, 3)} for code in codes]
+            response = session.post(base + PURCHASE, json=lines, auth=AUTH, timeout=60)
+            if response.status_code == 200:
+                made.append((response.json()["requestNumber"], codes[0]))
+            return response
+        if roll < 0.78 and made:
+            number, code = rng.choice(made[-30:])  # recent: still open to cancel
+            cancel = f"/b2bbuyergatewayapi/v2/offers/{number}/cancel-items"
+            line = {"barcode": code, "quantity": 1}
+            return session.post(base + cancel, json=line, auth=AUTH, timeout=60)
+        if roll < 0.81:
+            edit = {"stockQuantity": rng.randint(0, 40)}
+            return session.patch(
+                f"{base}/__mock/offers/{rng.choice(barcodes)}", json=edit, timeout=60
+            )
+        if roll < 0.83:
+            rule = {"method": "GET", "path": "/v1_1/offers", "times": rng.randint(1, 2),
+                    "probability": 0.5, "effect": {"type": "status", "status": 429}}  # fmt: skip
+            return session.post(base + "/__mock/faults", json=rule, timeout=60)
+        if roll < 0.88:
+            return session.get(base + "/v1_1/offers?PageSize=1", auth=AUTH, timeout=60)
+        if roll < 0.89:
+            buyer = {"password": f"p{rng.randint(1, 9)}", "addressTitles": ["Main"]}
+            return session.put(
+                f"{base}/__mock/buyers/NEW{rng.randint(1, 3)}", json=buyer, timeout=60
+            )
+        if roll < 0.92:
+            by = {"by": rng.choice(["10m", "1h"])}
+            return session.post(base + "/__mock/clock/advance", json=by, timeout=60)
+        if roll < 0.93:  # the clock runs from here (the times of changes then matter)
+            return session.post(base + "/__mock/clock/resume", json={}, timeout=60)
+        if roll < 0.97 or time.monotonic() > calm:  # no resets at the end: the last seconds'
+            # changes must agree everywhere, not just be reset away
+            return session.post(base + "/__mock/batches/close", json={}, timeout=60)
+        response = session.post(base + "/__mock/reset", json={}, timeout=60)
+        if response.status_code == 200:
+            session.post(base + "/__mock/clock/freeze", json={"at": NOON}, timeout=60)
+        return response
+
     def client(index: int) -> None:
         rng = random.Random(index)
         session = requests.Session()
         while (started := time.monotonic()) < stop:
-            base, roll = rng.choice(bases), rng.random()
-            if roll < 0.7:
-                codes = rng.sample(barcodes, rng.randint(1, 3))
-                lines = [
-                    {"barcode": code, "requestedQuantity": rng.randint(1, 3)} for code in codes
-                ]
-                response = session.post(base + PURCHASE, json=lines, auth=AUTH, timeout=60)
-                if response.status_code == 200:
-                    made.append((response.json()["requestNumber"], codes[0]))
-            elif roll < 0.9 and made:
-                number, code = rng.choice(made[-30:])  # recent: still open to cancel
-                response = session.post(
-                    base + f"/b2bbuyergatewayapi/v2/offers/{number}/cancel-items",
-                    json={"barcode": code, "quantity": 1}, auth=AUTH, timeout=60,
-                )  # fmt: skip
-            elif roll < 0.93:
-                by = rng.choice(["10m", "1h"])
-                response = session.post(base + "/__mock/clock/advance", json={"by": by}, timeout=60)
-            elif roll < 0.94:  # the clock runs from here (the times of changes then matter)
-                response = session.post(base + "/__mock/clock/resume", json={}, timeout=60)
-            elif roll < 0.97 or time.monotonic() > calm:  # no resets at the end: the last
-                # seconds' changes must agree everywhere, not just be reset away
-                response = session.post(base + "/__mock/batches/close", json={}, timeout=60)
-            else:
-                response = session.post(base + "/__mock/reset", json={}, timeout=60)
-                if response.status_code == 200:
-                    at = {"at": NOON}
-                    session.post(base + "/__mock/clock/freeze", json=at, timeout=60)
+            response = change(rng, session, rng.choice(bases))
             said = response.json()["messages"][0]["content"] if response.status_code >= 500 else ""
             # a second after the last reset could start, nothing is undone by one any more
             seen[(response.status_code, said if started < calm + 1 else "calm: " + said)] += 1
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(client, range(16)))
-    assert {status for status, _ in seen} <= {200, 400, 503}, seen
+    assert {status for status, _ in seen} <= {200, 201, 400, 404, 429, 503}, seen
     assert {said for status, said in seen if status == 503} <= {OVERTAKEN}, seen
     assert seen[(200, "")] > 100 and seen[(200, "calm: ")] > 100
     b.control("POST", "/clock/freeze", {})  # a running clock reads differently every time
-    exports = {json.dumps(g.control("GET", "/state"), sort_keys=True) for g in [a, b] * 10}
-    assert len(exports) == 1  # both workers of A (twenty asks miss one with p = 2^-9) and B
+    views = {
+        json.dumps([g.control("GET", p) for p in ("/state", "/faults", "/buyers")], sort_keys=True)
+        for g in [a, b] * 10
+    }
+    assert len(views) == 1  # both workers of A (twenty asks miss one with p = 2^-9) and B
 
 
 def workers_of(replica: Replica, count: int) -> list[int]:
