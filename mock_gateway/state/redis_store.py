@@ -89,12 +89,13 @@ local m = redis.call('HMGET', KEYS[1], 'epoch', 'start')
 if not m[1] then return {'lost'} end
 local start = tonumber(m[2])
 local pos = start + redis.call('LLEN', KEYS[2])
-if check == '1' and m[1] == epoch and from >= start then
-  local unseen = redis.call('LRANGE', KEYS[2], from - start, -1)
+if check == '1' and m[1] == epoch then  -- made already? (after a reset, in the new log)
+  local first = math.max(from, start)
+  local unseen = redis.call('LRANGE', KEYS[2], first - start, -1)
   for i = 1, #unseen do
     if string.find(unseen[i], '"i":"' .. token .. '"', 1, true) then
       local reply = news(KEYS[1], KEYS[2], epoch, from, 0)
-      reply[7] = from + i - 1
+      reply[7] = first + i - 1
       return reply
     end
   end
@@ -397,17 +398,24 @@ class RedisStore:
 
     def _append_once(self, texts: list[str], token: str, rebase: str) -> Any:
         """Append the changes; if the answer was lost, ask again without appending twice."""
+        lost_from: tuple[str, int] | None = None
         for check in ("0", "1", "1"):
-            args = [self.epoch, self.position, rebase, self.channel, token, check, *texts]
+            # after a lost answer, from where that attempt asked: meanwhile another thread may
+            # have applied the change (from the news), and a search from this copy's position
+            # now would miss it, and make it again
+            epoch, position = lost_from or (self.epoch, self.position)
+            args = [epoch, position, rebase, self.channel, token, check, *texts]
             try:
                 reply = self.link.call(self._append, self.keys, args, retry=False)
             except LinkError as error:
                 self.news.forget()
                 if check == "1":
                     raise StoreUnavailable.unreachable(error) from None
+                lost_from = (epoch, position)
                 continue
             if reply[0] != b"lost":
                 return reply
+            lost_from = None
             with self.lock:  # Redis lost the fleet's data: start the log again, then append
                 self._absorb(reply)
         raise StoreUnavailable("The gateway's state store keeps losing its data; retry shortly")

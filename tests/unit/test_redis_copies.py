@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -349,3 +350,62 @@ def test_redis_store__time_after_a_reset_does_not_depend_on_what_came_before_it(
     # came half a second later again
     start = a.extensions["mock_gateway"].settings.clock_start
     assert created == [format_instant(start + timedelta(seconds=0.5))] * 2
+
+
+def _losing_the_answer_to_a_purchase(
+    monkeypatch: pytest.MonkeyPatch,
+    store: object,
+    before: Callable[[], object] = lambda: None,
+    after: Callable[[], object] = lambda: None,
+) -> list[bool]:
+    """Redis makes the first purchase sent, then its answer is lost (a timeout); `before` and
+    `after` run around Redis making it."""
+    from mock_gateway.state import redis_store
+
+    call = redis_store.RedisLink.call
+    lost: list[bool] = []
+
+    def losing(self: object, sha: str, keys: list[str], args: list[Any], **k: Any) -> Any:
+        purchase = sha == store._append and any('"c":"reserve"' in str(a) for a in args[6:])  # type: ignore[attr-defined]
+        if not purchase or lost:
+            return call(self, sha, keys, args, **k)  # type: ignore[arg-type]
+        lost.append(True)
+        before()
+        call(self, sha, keys, args, **k)  # type: ignore[arg-type]
+        after()
+        raise LinkError("TimeoutError: Timeout reading from socket")
+
+    monkeypatch.setattr(redis_store.RedisLink, "call", losing)
+    return lost
+
+
+@pytest.mark.parametrize("meanwhile", ["applied here from the news", "after a reset"])
+def test_redis_store__a_change_whose_answer_was_lost_is_made_once(
+    fleet: list[Flask], monkeypatch: pytest.MonkeyPatch, meanwhile: str
+) -> None:
+    """Asking again after a lost answer finds the change made: whether another thread of this
+    process applied it meanwhile (this copy has moved past it), or a reset came just before it
+    (the change is in the new log, the caller asked from the old one)."""
+    a, b = fleet
+    store = a.extensions["mock_gateway"].store
+    barcode = sorted(a.extensions["mock_gateway"].gateway.catalog.stock)[0]
+    a.test_client().patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 10})
+    if meanwhile == "after a reset":
+
+        def reset_elsewhere() -> None:  # after this copy read its position, before Redis
+            assert b.test_client().post("/__mock/reset").status_code == 200
+            b.test_client().patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 10})
+
+        lost = _losing_the_answer_to_a_purchase(monkeypatch, store, before=reset_elsewhere)
+    else:
+        lost = _losing_the_answer_to_a_purchase(monkeypatch, store, after=store._ask)
+    line = [{"barcode": barcode, "requestedQuantity": 1}]
+    answer = a.test_client().post(PURCHASE, json=line, auth=BUYER)
+    assert lost and answer.status_code == 200, answer.get_json()
+    monkeypatch.undo()
+    for app in (a, b):
+        assert len(app.test_client().get("/__mock/requests").get_json()) == 1
+        stock = app.test_client().get(
+            f"/b2bbuyergateway/v2/offers/DEMO01/stock-status?barcodeList={barcode}", auth=BUYER
+        )
+        assert stock.get_json() == [{"barcode": barcode, "availableQuantity": 9}]
