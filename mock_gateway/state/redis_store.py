@@ -77,7 +77,8 @@ SYNC_PAGE = 10_000
 # The changes are published in one message, separated by newlines (JSON text has none). A
 # rebasing change (a reset) comes alone and starts the log afresh with itself as the base:
 # nothing before it matters any more. Changes sent again after a lost answer (`check`) are found
-# by the first one's id instead of appended twice (a reset, in the base: made twice, it would
+# by the first one's id instead of appended twice: in the log from where the lost attempt asked
+# (or from its start, when a reset came first), and a reset in the base (made twice, it would
 # undo what other replicas changed in between). Its answer is not paged: it must reach the
 # caller's changes, and a caller is never far behind (it reads the news before every request).
 APPEND = (
