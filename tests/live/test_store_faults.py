@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -98,6 +103,65 @@ def test_store__lost_while_serving_is_503_then_recovers(
         redis_server.resume()
     assert session.get(replica.url(OFFERS), auth=AUTH, timeout=10).status_code == 200
     assert session.post(replica.url(PURCHASE), json=LINE, auth=AUTH, timeout=10).status_code == 200
+
+
+def test_store__answers_lost_to_a_stalling_redis_never_make_a_change_twice(
+    redis_server: RedisServer,
+) -> None:
+    """Redis stalls now and then past a 30 ms store timeout while 12 clients buy over two
+    replicas, so answers are lost and changes are asked for again: no purchase is made twice
+    (each has its own vendorRef), every confirmed one is there, the stock taken is what the
+    requests hold, and every worker agrees."""
+    env = {"MOCK_GATEWAY_STORE_TIMEOUT": "30ms"}
+    replicas = [Replica(redis_server.url, workers=2, **env), Replica(redis_server.url, **env)]
+    try:
+        a, b = (MockGateway(r.base) for r in replicas)
+        a.freeze("2026-11-30T09:00:00Z")
+        a.set_stock(LINE[0]["barcode"], 100_000)
+        confirmed: list[str] = []
+        statuses: Counter[int] = Counter()
+        stop, halt = time.monotonic() + 6, threading.Event()
+
+        def stall() -> None:
+            rng = random.Random(7)
+            while not halt.wait(rng.uniform(0.05, 0.2)):
+                redis_server.pause()
+                time.sleep(rng.uniform(0.02, 0.08))  # past the timeout: answers are lost
+                redis_server.resume()
+
+        def client(index: int) -> None:
+            session, count = requests.Session(), 0
+            while time.monotonic() < stop:
+                count += 1
+                base = replicas[count % 2].base
+                url = f"{base}{PURCHASE}?vendorRef=c{index}-{count}"
+                response = session.post(url, json=LINE, auth=AUTH, timeout=60)
+                statuses[response.status_code] += 1
+                if response.status_code == 200:
+                    confirmed.append(response.json()["requestNumber"])
+
+        staller = threading.Thread(target=stall)
+        staller.start()
+        try:
+            with ThreadPoolExecutor(max_workers=12) as pool:
+                list(pool.map(client, range(12)))
+        finally:
+            halt.set()
+            staller.join()
+        assert set(statuses) <= {200, 503} and statuses[200] > 100, statuses
+        made = a.control("GET", "/requests")
+        refs = Counter(r["vendorRef"] for r in made)
+        assert [ref for ref, times in refs.items() if times > 1] == []
+        assert set(confirmed) <= {r["requestNumber"] for r in made}
+        status, stock = b.call(
+            "GET", f"/v2/offers/DEMO01/stock-status?barcodeList={LINE[0]['barcode']}"
+        )
+        assert status == 200 and stock[0]["availableQuantity"] == 100_000 - len(made)
+        states = {json.dumps(g.control("GET", "/state"), sort_keys=True) for g in [a, b] * 10}
+        assert len(states) == 1
+    finally:
+        for replica in replicas:
+            replica.stop()
 
 
 def test_store__restarted_with_its_data_keeps_the_state(
