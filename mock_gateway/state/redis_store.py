@@ -70,16 +70,16 @@ end
 # would hold Redis, and every other replica's requests, for as long as it takes to build.
 SYNC = _NEWS + "return news(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]))"
 SYNC_PAGE = 10_000
-# Append changes at the end of the log and answer the first one's position with what the
-# caller has not applied yet (up to and including the changes). No check of the caller's
-# position: the order of the log is the order of the changes, and every process applies them in
-# that order, so the caller learns the outcome of its changes by applying the log up to them.
-# The changes are published in one message, separated by newlines (JSON text has none). A
-# rebasing change (a reset) comes alone and starts the log afresh with itself as the base:
-# nothing before it matters any more. Changes sent again after a lost answer (`check`) are found
-# by the first one's id instead of appended twice: in the log from where the lost attempt asked
-# (or from its start, when a reset came first), and a reset in the base (made twice, it would
-# undo what other replicas changed in between). Its answer is not paged: it must reach the
+# Append changes at the end of the log and answer with what the caller has not applied yet (up
+# to and including the changes). No check of the caller's position: the order of the log is the
+# order of the changes, and every process applies them in that order, so the caller learns the
+# outcome of its changes by applying the log up to them. The changes are published in one
+# message, separated by newlines (JSON text has none). A rebasing change (a reset) comes alone
+# and starts the log afresh with itself as the base: nothing before it matters any more.
+# Changes sent again after a lost answer (`check`) are looked for by the first one's id, and
+# answered as made instead of made twice: a reset in the base (made twice, it would undo what
+# other replicas changed in between), other changes in the log from where the lost attempt
+# asked (or from its start, when a reset came first). The answer is not paged: it must reach the
 # caller's changes, and a caller is never far behind (it reads the news before every request).
 APPEND = (
     _NEWS
@@ -90,24 +90,19 @@ local m = redis.call('HMGET', KEYS[1], 'epoch', 'start')
 if not m[1] then return {'lost'} end
 local start = tonumber(m[2])
 local pos = start + redis.call('LLEN', KEYS[2])
-if check == '1' and m[1] == epoch then  -- made already? (after a reset, in the new log)
-  local first = math.max(from, start)
-  local unseen = redis.call('LRANGE', KEYS[2], first - start, -1)
-  for i = 1, #unseen do
-    if string.find(unseen[i], '"i":"' .. token .. '"', 1, true) then
-      local reply = news(KEYS[1], KEYS[2], epoch, from, 0)
-      reply[7] = first + i - 1
-      return reply
+if check == '1' and m[1] == epoch then  -- made already?
+  local id = '"i":"' .. token .. '"'
+  if rebase == '1' then
+    if string.find(redis.call('HGET', KEYS[1], 'base'), id, 1, true) then
+      return {'rebased', m[1], start - 1}
+    end
+  else
+    for _, made in ipairs(redis.call('LRANGE', KEYS[2], math.max(from, start) - start, -1)) do
+      if string.find(made, id, 1, true) then return news(KEYS[1], KEYS[2], epoch, from, 0) end
     end
   end
 end
 if rebase == '1' then
-  if check == '1' and m[1] == epoch then  -- made already? it would be the base now
-    local made = redis.call('HGET', KEYS[1], 'base')
-    if string.find(made, '"i":"' .. token .. '"', 1, true) then
-      return {'rebased', m[1], start - 1}
-    end
-  end
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'base', ARGV[7], 'start', pos + 1)
   redis.call('PUBLISH', channel, m[1] .. ':' .. pos .. ':' .. ARGV[7])
@@ -116,9 +111,7 @@ end
 local entries = {unpack(ARGV, 7)}
 redis.call('RPUSH', KEYS[2], unpack(entries))
 redis.call('PUBLISH', channel, m[1] .. ':' .. pos .. ':' .. table.concat(entries, '\\n'))
-local reply = news(KEYS[1], KEYS[2], epoch, from, 0)
-reply[7] = pos
-return reply
+return news(KEYS[1], KEYS[2], epoch, from, 0)
 """
 )
 # Start the fleet's log, unless it exists; answer its epoch and the settings that made it.
@@ -425,18 +418,17 @@ class RedisStore:
         svc = self.svc
         assert svc is not None and self.log_clock is not None
         name = entry["c"]
-        if name in REBASING or name == "boot":
-            # A base: the log's time starts again from here. What came before must not hold it
-            # back, because copies differ in what they applied before a base (one followed
-            # every change, another jumped straight to the base), and each would move the
-            # changes after it to a different instant.
-            self.last_source = None
         if entry["w"] is None:  # the boot base: the start-up state
             name, when = "reset", svc.clock.source_now()
         else:
             when = datetime.fromisoformat(entry["w"])
-            if self.last_source is not None and when < self.last_source:
-                when = self.last_source  # the log's time never runs backwards
+            # The log's time never runs backwards, but starts again at a base (a reset): what
+            # came before must not hold it, because copies differ in what they applied before a
+            # base (one followed every change, another jumped straight to it), and each would
+            # move the changes after it to a different instant.
+            held = None if name in REBASING else self.last_source
+            if held is not None and when < held:
+                when = held
         log_clock = self.log_clock
         with svc.clock.pinned(when):
             self._replaying_seconds = when.timestamp()

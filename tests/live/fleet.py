@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from mock_gateway.testing import MockGateway
 from tests.live.server import wait_until_answering
 from tests.redis_server import RedisServer, free_port
 
@@ -67,3 +69,12 @@ class Replica:
 
 def start_redis(directory: Path) -> RedisServer:
     return RedisServer(directory).start()
+
+
+def views(gateways: list[MockGateway], paths: tuple[str, ...] = ("/state",)) -> set[str]:
+    """What the control plane shows at `paths`, asked ten times of each replica: one view when
+    every worker agrees (ten asks miss one of two workers with p = 2^-9)."""
+    return {
+        json.dumps([gateway.control("GET", path) for path in paths], sort_keys=True)
+        for gateway in gateways * 10
+    }

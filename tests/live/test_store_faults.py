@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import socket
@@ -20,12 +19,13 @@ import redis
 import requests
 
 from mock_gateway.testing import MockGateway
-from tests.live.fleet import AUTH, Replica
+from tests.live.fleet import AUTH, Replica, views
 from tests.redis_server import RedisServer, free_port, wait_answering
 
 OFFERS = "/b2bbuyergatewayapi/v1_1/offers?PageSize=1"
 PURCHASE = "/b2bbuyergatewayapi/v2/offers/DEMO01/items"
-LINE = [{"barcode": "8685298053581", "requestedQuantity": 1}]
+BARCODE = "8685298053581"
+LINE = [{"barcode": BARCODE, "requestedQuantity": 1}]
 
 
 @pytest.fixture
@@ -112,12 +112,15 @@ def test_store__answers_lost_to_a_stalling_redis_never_make_a_change_twice(
     replicas, so answers are lost and changes are asked for again: no purchase is made twice
     (each has its own vendorRef), every confirmed one is there, the stock taken is what the
     requests hold, and every worker agrees."""
-    env = {"MOCK_GATEWAY_STORE_TIMEOUT": "30ms"}
-    replicas = [Replica(redis_server.url, workers=2, **env), Replica(redis_server.url, **env)]
+    timeout = "30ms"
+    replicas = [
+        Replica(redis_server.url, workers=2, MOCK_GATEWAY_STORE_TIMEOUT=timeout),
+        Replica(redis_server.url, MOCK_GATEWAY_STORE_TIMEOUT=timeout),
+    ]
     try:
         a, b = (MockGateway(r.base) for r in replicas)
         a.freeze("2026-11-30T09:00:00Z")
-        a.set_stock(LINE[0]["barcode"], 100_000)
+        a.set_stock(BARCODE, 100_000)
         confirmed: list[str] = []
         statuses: Counter[int] = Counter()
         stop, halt = time.monotonic() + 6, threading.Event()
@@ -153,12 +156,9 @@ def test_store__answers_lost_to_a_stalling_redis_never_make_a_change_twice(
         refs = Counter(r["vendorRef"] for r in made)
         assert [ref for ref, times in refs.items() if times > 1] == []
         assert set(confirmed) <= {r["requestNumber"] for r in made}
-        status, stock = b.call(
-            "GET", f"/v2/offers/DEMO01/stock-status?barcodeList={LINE[0]['barcode']}"
-        )
+        status, stock = b.call("GET", f"/v2/offers/DEMO01/stock-status?barcodeList={BARCODE}")
         assert status == 200 and stock[0]["availableQuantity"] == 100_000 - len(made)
-        states = {json.dumps(g.control("GET", "/state"), sort_keys=True) for g in [a, b] * 10}
-        assert len(states) == 1
+        assert len(views([a, b])) == 1
     finally:
         for replica in replicas:
             replica.stop()

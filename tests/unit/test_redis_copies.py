@@ -291,30 +291,50 @@ def test_redis_store__a_late_copy_reads_a_long_log_a_page_at_a_time(
         late.extensions["mock_gateway"].store.close()
 
 
+def _losing_the_answer(
+    monkeypatch: pytest.MonkeyPatch,
+    store: object,
+    command: str,
+    before: Callable[[], object] = lambda: None,
+    after: Callable[[], object] = lambda: None,
+) -> list[bool]:
+    """Redis makes the first change of `command` sent, then its answer is lost (a timeout);
+    `before` and `after` run around Redis making it."""
+    from mock_gateway.state import redis_store
+
+    call = redis_store.RedisLink.call
+    lost: list[bool] = []
+    name = f'"c":"{command}"'
+
+    def losing(self: object, sha: str, keys: list[str], args: list[Any], **k: Any) -> Any:
+        ours = sha == store._append and any(name in str(a) for a in args[6:])  # type: ignore[attr-defined]
+        if not ours or lost:
+            return call(self, sha, keys, args, **k)  # type: ignore[arg-type]
+        lost.append(True)
+        before()
+        call(self, sha, keys, args, **k)  # type: ignore[arg-type]
+        after()
+        raise LinkError("TimeoutError: Timeout reading from socket")
+
+    monkeypatch.setattr(redis_store.RedisLink, "call", losing)
+    return lost
+
+
 def test_redis_store__a_reset_whose_answer_was_lost_is_not_made_twice(
     fleet: list[Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The answer to a reset is lost (a timeout) after Redis made it, and another replica changes
     something before this one asks again: asking again finds the reset made, and does not make
     it a second time (which would undo the other replica's change)."""
-    from mock_gateway.state import redis_store
-
     a, b = fleet
     store = a.extensions["mock_gateway"].store
     barcode = sorted(b.extensions["mock_gateway"].gateway.catalog.stock)[0]
-    call = redis_store.RedisLink.call
-    lost: list[bool] = []
 
-    def losing(self: object, sha: str, keys: list[str], args: list[object], **k: object) -> object:
-        reply = call(self, sha, keys, args, **k)  # type: ignore[arg-type]
-        if sha == store._append and not lost:
-            lost.append(True)
-            patched = b.test_client().patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 7})
-            assert patched.status_code == 200
-            raise LinkError("TimeoutError: Timeout reading from socket")
-        return reply
+    def change_elsewhere() -> None:
+        patched = b.test_client().patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 7})
+        assert patched.status_code == 200
 
-    monkeypatch.setattr(redis_store.RedisLink, "call", losing)
+    lost = _losing_the_answer(monkeypatch, store, "reset", after=change_elsewhere)
     assert a.test_client().post("/__mock/reset").status_code == 200
     assert lost
     monkeypatch.undo()
@@ -355,33 +375,6 @@ def test_redis_store__time_after_a_reset_does_not_depend_on_what_came_before_it(
     assert created == [format_instant(start + timedelta(seconds=0.5))] * 2
 
 
-def _losing_the_answer_to_a_purchase(
-    monkeypatch: pytest.MonkeyPatch,
-    store: object,
-    before: Callable[[], object] = lambda: None,
-    after: Callable[[], object] = lambda: None,
-) -> list[bool]:
-    """Redis makes the first purchase sent, then its answer is lost (a timeout); `before` and
-    `after` run around Redis making it."""
-    from mock_gateway.state import redis_store
-
-    call = redis_store.RedisLink.call
-    lost: list[bool] = []
-
-    def losing(self: object, sha: str, keys: list[str], args: list[Any], **k: Any) -> Any:
-        purchase = sha == store._append and any('"c":"reserve"' in str(a) for a in args[6:])  # type: ignore[attr-defined]
-        if not purchase or lost:
-            return call(self, sha, keys, args, **k)  # type: ignore[arg-type]
-        lost.append(True)
-        before()
-        call(self, sha, keys, args, **k)  # type: ignore[arg-type]
-        after()
-        raise LinkError("TimeoutError: Timeout reading from socket")
-
-    monkeypatch.setattr(redis_store.RedisLink, "call", losing)
-    return lost
-
-
 @pytest.mark.parametrize("meanwhile", ["applied here from the news", "after a reset"])
 def test_redis_store__a_change_whose_answer_was_lost_is_made_once(
     fleet: list[Flask], monkeypatch: pytest.MonkeyPatch, meanwhile: str
@@ -399,9 +392,9 @@ def test_redis_store__a_change_whose_answer_was_lost_is_made_once(
             assert b.test_client().post("/__mock/reset").status_code == 200
             b.test_client().patch(f"/__mock/offers/{barcode}", json={"stockQuantity": 10})
 
-        lost = _losing_the_answer_to_a_purchase(monkeypatch, store, before=reset_elsewhere)
+        lost = _losing_the_answer(monkeypatch, store, "reserve", before=reset_elsewhere)
     else:
-        lost = _losing_the_answer_to_a_purchase(monkeypatch, store, after=store._ask)
+        lost = _losing_the_answer(monkeypatch, store, "reserve", after=store._ask)
     line = [{"barcode": barcode, "requestedQuantity": 1}]
     answer = a.test_client().post(PURCHASE, json=line, auth=BUYER)
     assert lost and answer.status_code == 200, answer.get_json()
