@@ -8,6 +8,7 @@ functions, so the two paths cannot drift.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flask import g, request
@@ -73,12 +74,20 @@ def from_environ(svc: Services, buyer: str, environ: dict[str, Any]) -> Call:
     """The same values werkzeug would compute, straight from the environ."""
     scheme = environ.get("wsgi.url_scheme", "http")
     server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None)
+    host_header = environ.get("HTTP_HOST")
+    known = host_header is None or len(host_header) <= CACHED_HOST_LENGTH
     return Call(
         svc=svc,
         buyer=buyer,
         scheme=scheme,
-        host=get_host(scheme, environ.get("HTTP_HOST"), server),
+        host=(_host if known else get_host)(scheme, host_header, server),
         script_root=environ.get("SCRIPT_NAME", "").rstrip("/"),
         path=path_text(environ.get("PATH_INFO", "")),
         query_string=environ.get("QUERY_STRING", ""),
     )
+
+
+# werkzeug's host, kept per (scheme, Host header, server): clients send one Host header on
+# every request. Only headers up to this length are kept, so the cache stays small.
+CACHED_HOST_LENGTH = 256
+_host = lru_cache(maxsize=64)(get_host)

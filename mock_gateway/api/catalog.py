@@ -117,7 +117,7 @@ def stock_answer(call: Call, buyer_code: str) -> bytes:
     call.check_buyer(buyer_code, "buyerCode")
     query = read_query(call.svc.schemas, "stock-status-query", call.pairs)
     rows = call.svc.gateway.stock_status(query.get("barcodeList"))
-    return render.json_bytes(call.svc, [{"barcode": b, "availableQuantity": q} for b, q in rows])
+    return render.stock_body(call.svc, rows)
 
 
 @api.get("/v2/products/<model_no>/images")

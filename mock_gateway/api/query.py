@@ -7,6 +7,7 @@ and reports every problem with the parameter's documented name.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -26,36 +27,50 @@ def query_pairs() -> list[tuple[str, str]]:
 
 def read_query(schemas: Schemas, name: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Return the query as {documented name: value}; raise BadRequest listing every problem."""
-    properties, by_lower = _query_spec(schemas, name)
+    spec = _query_spec(schemas, name)
+    properties = spec.properties
     values: dict[str, Any] = {}
     problems: list[str] = []
     for raw_key, given in pairs:
-        key = by_lower.get(raw_key.lower())
+        key = spec.by_lower.get(raw_key.lower())
         if key is None:
             continue  # unknown parameters are ignored, as ASP.NET model binding does
-        spec = properties[key]
-        if spec.get("type") == "array":
+        if key in spec.arrays:
             if given != "":
                 values.setdefault(key, []).append(given)
-        elif key not in values and not (given == "" and _skips_empty(spec)):
-            values[key] = _scalar(given, spec)
+        elif key not in values and not (given == "" and _skips_empty(properties[key])):
+            values[key] = _scalar(given, properties[key])
     problems.extend(schemas.errors(name, values, root="query"))
-    for key, spec in properties.items():
-        if spec.get("format") == "date-time" and isinstance(values.get(key), str):
+    for key in spec.instants:
+        if isinstance(values.get(key), str):
             try:
                 values[key] = parse_instant(values[key])
             except ValueError:
-                problems.append(f"{key} must be {spec.get('x-expect', 'a date-time')}")
+                problems.append(f"{key} must be {properties[key].get('x-expect', 'a date-time')}")
     if problems:
         raise BadRequest(*sorted(problems))
     return values
 
 
+@dataclass(frozen=True)
+class QuerySpec:
+    """What reading a query needs of its schema, worked out once per schema."""
+
+    properties: dict[str, Any]
+    by_lower: dict[str, str]  # parameter names by their lower-case spelling
+    arrays: frozenset[str]  # parameters given as repeated keys
+    instants: tuple[str, ...]  # date-time parameters
+
+
 @lru_cache(maxsize=64)
-def _query_spec(schemas: Schemas, name: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """A query schema's properties, and its parameter names by their lower-case spelling."""
+def _query_spec(schemas: Schemas, name: str) -> QuerySpec:
     properties: dict[str, Any] = schemas.documents[name].get("properties", {})
-    return properties, {key.lower(): key for key in properties}
+    return QuerySpec(
+        properties=properties,
+        by_lower={key.lower(): key for key in properties},
+        arrays=frozenset(k for k, p in properties.items() if p.get("type") == "array"),
+        instants=tuple(k for k, p in properties.items() if p.get("format") == "date-time"),
+    )
 
 
 def _skips_empty(spec: dict[str, Any]) -> bool:

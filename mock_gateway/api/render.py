@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from json.encoder import encode_basestring
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,21 @@ def ok(data: Any, headers: dict[str, str] | None = None) -> Response:
 def json_bytes(svc: Services, data: Any) -> bytes:
     """A contract body as bytes; with OMIT_DEFAULTS, 0/false/null fields are dropped."""
     return dump(_omit_defaults(data) if svc.settings.omit_defaults else data)
+
+
+def stock_body(svc: Services, rows: list[tuple[str, int]]) -> bytes:
+    """The stock-status array: the bytes `json_bytes` makes of its rows, written directly.
+
+    A stock-status answer is twenty small objects; json.dumps walked them at about a microsecond
+    each, a quarter of the request's time in the app. `encode_basestring` is the function
+    json.dumps itself quotes strings with (ensure_ascii off), and an int prints as json prints it.
+    """
+    if svc.settings.omit_defaults:
+        return json_bytes(svc, [{"barcode": b, "availableQuantity": q} for b, q in rows])
+    text = ",".join(
+        f'{{"barcode":{encode_basestring(b)},"availableQuantity":{q}}}' for b, q in rows
+    )
+    return f"[{text}]".encode()
 
 
 def offers_body(svc: Services, snapshots: list[OfferSnapshot], base: str) -> bytes:

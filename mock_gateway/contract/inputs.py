@@ -21,6 +21,7 @@ import binascii
 import json
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -59,6 +60,11 @@ def int32(text: str) -> int | None:
     return value if INT32_MIN <= value <= INT32_MAX else None
 
 
+# Decoded headers are kept: a client sends the same Authorization header on every request.
+# Only headers up to this length are kept, so the cache stays small whatever a client sends.
+CACHED_HEADER_LENGTH = 512
+
+
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
     """The (username, password) of an `Authorization: Basic …` header, or None.
 
@@ -67,6 +73,13 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
     """
     if not header:
         return None
+    if len(header) <= CACHED_HEADER_LENGTH:
+        return _decoded_credentials(header)
+    return _decoded_credentials.__wrapped__(header)
+
+
+@lru_cache(maxsize=256)
+def _decoded_credentials(header: str) -> tuple[str, str] | None:
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "basic":
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mock_gateway.serving.routing import canonical_path, split_base_path
+from mock_gateway.serving.routing import fold
 
 ENVELOPE = "error-envelope"
 # every authenticated operation: credentials (401), a buyerCode query of another buyer or a
@@ -122,7 +122,7 @@ OPERATIONS: tuple[Operation, ...] = (
 
 def find_operation(method: str, raw_path: str) -> Operation | None:
     """The operation a request reaches, after the base path and case folding."""
-    path = canonical_path(split_base_path(raw_path)[1])
+    path = fold(raw_path)[1]
     for operation in OPERATIONS:
         if operation.matches(method.upper(), path):
             return operation

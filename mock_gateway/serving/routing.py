@@ -9,6 +9,7 @@ case-insensitively, so `/b2bbuyergatewayapi/V2/Offers/X/b2bs` must reach the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 BASE_PATHS = ("/b2bbuyergatewayapi", "/b2bbuyergateway")
@@ -54,6 +55,24 @@ def canonical_path(path: str) -> str:
     return path
 
 
+# Folding is kept per path: a partner's traffic repeats a few hundred paths, and folding one
+# costs more than answering a cached offers page (about 5 µs against 0.5 µs). Only paths up to
+# this length are kept, so the cache stays small whatever paths a client invents.
+CACHED_PATH_LENGTH = 512
+
+
+def fold(path: str) -> tuple[str, str]:
+    """(base path, the rest in canonical spelling) of a request path."""
+    return _folded(path) if len(path) <= CACHED_PATH_LENGTH else _folded.__wrapped__(path)
+
+
+@lru_cache(maxsize=4096)
+def _folded(path: str) -> tuple[str, str]:
+    """(base path, the rest in canonical spelling) of a request path (kept for short paths)."""
+    base, rest = split_base_path(path)
+    return base, canonical_path(rest)
+
+
 class PathNormalizer:
     """WSGI middleware: the first step of the pipeline, before auth and routing."""
 
@@ -63,8 +82,8 @@ class PathNormalizer:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        base, rest = split_base_path(environ.get("PATH_INFO", "") or "/")
+        base, rest = fold(environ.get("PATH_INFO", "") or "/")
         if base:
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + base
-        environ["PATH_INFO"] = canonical_path(rest)
+        environ["PATH_INFO"] = rest
         return self.app(environ, start_response)
