@@ -71,13 +71,15 @@ def serve(
     app: str | None = None,
     ready_path: str = "/__mock/ready",
     cpus: str = SERVER_CPU,
+    root: Path = ROOT,
 ) -> Iterator[Server]:
-    """Start gunicorn as the container does; measure time to the first good readiness answer."""
+    """Start gunicorn as the container does (from the tree at `root`); measure time to the first
+    good readiness answer."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
     environ.update({"MOCK_GATEWAY_HOST": "127.0.0.1", "MOCK_GATEWAY_PORT": str(port)})
     environ.update(env)
-    environ["PYTHONPATH"] = str(ROOT)
+    environ["PYTHONPATH"] = str(root)
     command = [
         "taskset",
         "-c",
@@ -92,7 +94,7 @@ def serve(
         command.append(app)
     start = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=root, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -316,17 +318,7 @@ def measure_round(
                 extra.update({"MOCK_GATEWAY_STORE": url, "MOCK_GATEWAY_WORKERS": "2"})
                 cpus = f"{SERVER_CPU},{LOAD_CPU}"
             server = stack.enter_context(serve(mock_env(kind, extra), cpus=cpus))
-            offers = call(server.base, "GET", "/v2/offers/DEMO01/stock-status")
-            barcodes = [row["barcode"] for row in offers]
-            stocked = barcodes[:: max(1, len(barcodes) // 200)][:200]
-            for barcode in stocked:  # well-stocked: purchases never run dry during the run
-                patch = urllib.request.Request(
-                    f"{server.base}/__mock/offers/{barcode}",
-                    data=json.dumps({"stockQuantity": 10_000_000}).encode(),
-                    method="PATCH",
-                    headers={"Content-Type": "application/json"},
-                )
-                urllib.request.urlopen(patch, timeout=10).close()
+            barcodes, stocked = prepare(server.base)
             if workload == "W1-fault-rule":
                 rule = {"method": "DELETE", "path": "/never/*", "effect": {"type": "drop"}}
                 urllib.request.urlopen(
@@ -352,6 +344,23 @@ def measure_round(
     with serve({}) as default:  # the default data set: start-up and memory
         results["default-data"] = {"ready_s": default.ready_s, "rss_mib": peak_rss_mib(default)}
     return results
+
+
+def prepare(base: str) -> tuple[list[str], list[str]]:
+    """A started mock's barcodes, and the 200 of them purchases use, stocked so that they never
+    run dry during a run."""
+    offers = call(base, "GET", "/v2/offers/DEMO01/stock-status")
+    barcodes = [row["barcode"] for row in offers]
+    stocked = barcodes[:: max(1, len(barcodes) // 200)][:200]
+    for barcode in stocked:
+        patch = urllib.request.Request(
+            f"{base}/__mock/offers/{barcode}",
+            data=json.dumps({"stockQuantity": 10_000_000}).encode(),
+            method="PATCH",
+            headers={"Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(patch, timeout=10).close()
+    return barcodes, stocked
 
 
 @contextmanager
