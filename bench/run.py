@@ -223,15 +223,17 @@ def run_wrk(wrk: str, script: Path, base: str, seconds: int) -> dict[str, float]
 def alternate(
     wrk: str, script: Path, first: str, second: str, seconds: int
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Runs on two servers in the order first, second, second, first, each `seconds` long.
+    """Each server loaded for 2 × `seconds` in one-second runs, in turns: first, second,
+    second, first, first, second…
 
-    The machine's speed drifts: run one after the other, the same two servers' ratio moved by
-    ±0.15 between rounds. In this order a steady drift over the four runs falls on both alike.
-    Each server's figures are the mean of its two runs (errors summed).
+    The machine's speed drifts and stalls for seconds at a time: run one after the other, the
+    same two servers' ratio moved by ±0.15 between rounds. In short turns a stall or a drift
+    falls on both alike. Each server's figures are the mean of its runs (errors summed).
     """
     runs: dict[str, list[dict[str, float]]] = {first: [], second: []}
-    for base in (first, second, second, first):
-        runs[base].append(run_wrk(wrk, script, base, seconds))
+    for turn in range(seconds * 2):
+        for base in (first, second) if turn % 2 == 0 else (second, first):
+            runs[base].append(run_wrk(wrk, script, base, 1))
     return _merged(runs[first]), _merged(runs[second])
 
 
@@ -267,14 +269,20 @@ def mean_response_bytes(base: str, script_kind: str, barcodes: list[str], pages:
 
 
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
-# the same reads and purchases with 2 workers on a Redis store, against W1 and W3 (1 worker,
-# in memory) of the same round
+# the costs of the journal, of a fault rule that matches nothing and of an open dashboard
+EXTRAS = ("W1-no-journal", "W1-fault-rule", "W1-dashboard")
+# the same reads and purchases with 2 workers on a Redis store, against 1 in-memory worker
 SCALED = ("W1-redis2", "W3-redis2", "W1-redis2-no-journal", "W3-redis2-no-journal")
 
 
-def scaled_against(workload: str) -> str:
-    """The in-memory run a Redis run is compared with: one worker, the same settings."""
-    return workload.replace("-redis2", "")
+def partner(workload: str) -> str:
+    """What a workload is compared with: the baseline app for W1-W5; for a Redis run, one
+    in-memory worker with the same settings; for the costs, the in-memory worker as it comes."""
+    if workload in WORKLOADS:
+        return "baseline"
+    if workload in SCALED:
+        return workload.replace("-redis2", "")
+    return workload[:2]
 
 
 @contextmanager
@@ -311,6 +319,8 @@ def redis_server() -> Iterator[str]:
 def mock_env(workload: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     size = "100000" if workload.startswith("W5") else "10000"
     env = {"MOCK_GATEWAY_CATALOG_SIZE": size, "MOCK_GATEWAY_LOG_FORMAT": "plain"}
+    if workload.endswith("no-journal"):
+        env["MOCK_GATEWAY_JOURNAL_SIZE"] = "0"
     env.update(extra or {})
     return env
 
@@ -318,28 +328,20 @@ def mock_env(workload: str, extra: dict[str, str] | None = None) -> dict[str, st
 def measure_round(
     wrk: str, seconds: int, directory: Path, only: list[str] | None = None
 ) -> dict[str, Any]:
-    """One round: each workload on the mock and on the baseline, plus the on/off comparisons."""
+    """One round: each workload, in turns with what it is compared with (`partner`)."""
     results: dict[str, Any] = {}
-    extras = ("W1-no-journal", "W3-no-journal", "W1-fault-rule", "W1-dashboard")
-    # each Redis run right after the in-memory run it is compared with: the machine's load
-    # drifts, and pairs measured seconds apart keep their ratio where figures move
-    sequence = [
-        name
-        for workload in (*WORKLOADS, *extras)
-        for name in (workload, *(s for s in SCALED if scaled_against(s) == workload))
-    ]
-    for workload in sequence:
+    for workload in (*WORKLOADS, *EXTRAS, *SCALED):
         if only and workload not in only:
             continue
         kind = workload[:2]
-        extra = {"MOCK_GATEWAY_JOURNAL_SIZE": "0"} if workload.endswith("no-journal") else {}
         with ExitStack() as stack:
             cpus = SERVER_CPU
+            extra: dict[str, str] = {}
             if workload in SCALED:  # two workers on a Redis store, free to use both cores
                 url = stack.enter_context(redis_server())
                 extra.update({"MOCK_GATEWAY_STORE": url, "MOCK_GATEWAY_WORKERS": "2"})
                 cpus = f"{SERVER_CPU},{LOAD_CPU}"
-            server = stack.enter_context(serve(mock_env(kind, extra), cpus=cpus))
+            server = stack.enter_context(serve(mock_env(workload, extra), cpus=cpus))
             barcodes, stocked = prepare(server.base)
             if workload == "W1-fault-rule":
                 rule = {"method": "DELETE", "path": "/never/*", "effect": {"type": "drop"}}
@@ -352,20 +354,21 @@ def measure_round(
             pages = len(barcodes) // 20
             script = workload_script(kind, barcodes[:5000], stocked, pages, directory)
             size = mean_response_bytes(server.base, kind, barcodes, pages)
+            other = partner(workload)
+            if other == "baseline":
+                env, app = {"BASELINE_BYTES": str(size)}, "bench.baseline_app:app"
+                peer = stack.enter_context(serve(env, app, "/"))
+            else:
+                peer = stack.enter_context(serve(mock_env(other)))
+                prepare(peer.base)
             with dashboard_open(server.base, workload == "W1-dashboard"):
                 run_wrk(wrk, script, server.base, 1)  # warm-up
-                if workload in WORKLOADS:  # against the baseline, both up at once
-                    base = stack.enter_context(
-                        serve({"BASELINE_BYTES": str(size)}, "bench.baseline_app:app", "/")
-                    )
-                    run_wrk(wrk, script, base.base, 1)
-                    figures, baseline = alternate(wrk, script, server.base, base.base, seconds)
-                    baseline.update(ready_s=base.ready_s, rss_mib=peak_rss_mib(base))
-                    results[f"{workload}-baseline"] = baseline
-                else:
-                    figures = run_wrk(wrk, script, server.base, seconds)
+                run_wrk(wrk, script, peer.base, 1)
+                figures, peer_figures = alternate(wrk, script, server.base, peer.base, seconds)
             figures.update(ready_s=server.ready_s, rss_mib=peak_rss_mib(server), bytes=size)
+            peer_figures.update(ready_s=peer.ready_s, rss_mib=peak_rss_mib(peer))
             results[workload] = figures
+            results[f"{workload}-{'baseline' if other == 'baseline' else 'partner'}"] = peer_figures
     with serve({}) as default:  # the default data set: start-up and memory
         results["default-data"] = {"ready_s": default.ready_s, "rss_mib": peak_rss_mib(default)}
     return results
@@ -431,11 +434,11 @@ def summarize(rounds: list[dict[str, Any]], domain: dict[str, Any]) -> dict[str,
         )
     scaled = []
     for workload in SCALED:
-        memory = scaled_against(workload)
+        memory = f"{workload}-partner"
         scaled.append(
             {
                 "workload": workload,
-                "against": memory,
+                "against": partner(workload),
                 "rps": med(workload, "rps"),
                 "rps_ratio": ratio(workload, "rps", memory),
                 "p99_ms": med(workload, "p99_ms"),
@@ -447,9 +450,9 @@ def summarize(rounds: list[dict[str, Any]], domain: dict[str, Any]) -> dict[str,
     return {
         "rows": rows,
         "scaled": scaled,
-        "journal_cost": 1 - ratio("W1", "rps", "W1-no-journal"),
-        "fault_matching_cost": 1 - ratio("W1-fault-rule", "rps", "W1"),
-        "dashboard_cost": 1 - ratio("W1-dashboard", "rps", "W1"),
+        "journal_cost": 1 - ratio("W1-no-journal-partner", "rps", "W1-no-journal"),
+        "fault_matching_cost": 1 - ratio("W1-fault-rule", "rps", "W1-fault-rule-partner"),
+        "dashboard_cost": 1 - ratio("W1-dashboard", "rps", "W1-dashboard-partner"),
         "w1_dashboard_rps": med("W1-dashboard", "rps"),
         "w5_vs_w1_p50": statistics.median(r["W5"]["p50_ms"] / r["W1"]["p50_ms"] for r in rounds),
         "default_ready_s": med("default-data", "ready_s"),
