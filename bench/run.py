@@ -409,10 +409,10 @@ def dashboard_open(base: str, wanted: bool) -> Iterator[None]:
 
 def summarize(rounds: list[dict[str, Any]], domain: dict[str, Any]) -> dict[str, Any]:
     def med(key: str, field: str) -> float:
-        return statistics.median(r[key][field] for r in rounds)
+        return float(statistics.median(r[key][field] for r in rounds))
 
     def ratio(key: str, field: str, base_key: str) -> float:
-        return statistics.median(r[key][field] / r[base_key][field] for r in rounds)
+        return float(statistics.median(r[key][field] / r[base_key][field] for r in rounds))
 
     rows = []
     for workload in WORKLOADS:

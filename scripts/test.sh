@@ -23,5 +23,5 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v openssl >/dev/null 
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/mypy mock_gateway
+.venv/bin/mypy mock_gateway bench
 .venv/bin/pytest "$@"
