@@ -520,7 +520,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument(
+        "--seconds", type=int, default=5, help="each server is loaded 2 × SECONDS a round, in turns"
+    )
     parser.add_argument("--only", nargs="*", help="quick look at some workloads (no summary)")
     args = parser.parse_args()
     wrk = ensure_wrk()
