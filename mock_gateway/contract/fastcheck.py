@@ -112,10 +112,23 @@ def _scalar(name: str, value: Any) -> Check | None:
         return lambda v: type(v) is not dict or len(v) >= value
     if name == "maxProperties":
         return lambda v: type(v) is not dict or len(v) <= value
+    if name == "uniqueItems":
+        if value is False:
+            return lambda v: True
+        return _unique_strings if value is True else None
     if name == "pattern":
         compiled = re.compile(value)  # jsonschema matches patterns with re.search too
         return lambda v: type(v) is not str or compiled.search(v) is not None
     return None
+
+
+def _unique_strings(value: Any) -> bool:
+    """uniqueItems, for arrays of strings: strings are equal as JSON exactly when equal in
+    Python; numbers are not (1 and 1.0 are one JSON value, True and 1 are two), so an array
+    holding anything but strings defers to jsonschema."""
+    if type(value) is not list:
+        return True
+    return all(type(item) is str for item in value) and len(set(value)) == len(value)
 
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {

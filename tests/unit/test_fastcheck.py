@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from mock_gateway.contract.fastcheck import compile_check
 from mock_gateway.contract.schemas import Schemas
 from mock_gateway.data.generate import generate_catalog
 
@@ -55,15 +56,42 @@ SEEDS: dict[str, Any] = {
 catalog = generate_catalog(30, 1)
 SEEDS["fixture-offers"] = catalog["offers"]
 SEEDS["fixture-ratings"] = catalog["ratings"]
+SEEDS["fixture-buyers"] = [
+    {"buyerCode": "DEMO01", "addressTitles": ["Main Warehouse", "Returns Hub"]},
+    {"buyerCode": "DEMO02", "addressTitles": ["Depot"]},
+]
 
 
 @pytest.mark.parametrize("name", sorted(SEEDS))
 def test_fast_check__implies_jsonschema_validity(name: str) -> None:
     rng = random.Random(name)
-    validator = SCHEMAS._validators[name]
+    validator = SCHEMAS._validator(name)
     fast = SCHEMAS._fast[name]
     assert fast(SEEDS[name]), "the fast path should accept the plain valid document"
     for _ in range(1500):
         value = json.loads(json.dumps(mutate(SEEDS[name], rng)))
         if fast(value):
             assert validator.is_valid(value), (name, value)
+
+
+@pytest.mark.parametrize(
+    "titles, valid",
+    [
+        (["A", "B"], True),
+        (["A", "A"], False),
+        ([], True),
+        (["A", 1], False),  # not a string: the schema's type refuses it
+    ],
+)
+def test_fast_check__unique_items_as_jsonschema_says(titles: list[Any], valid: bool) -> None:
+    document = [{"buyerCode": "DEMO01", "addressTitles": titles}]
+    assert SCHEMAS._validator("fixture-buyers").is_valid(document) is valid
+    assert SCHEMAS._fast["fixture-buyers"](document) is valid
+
+
+def test_fast_check__unique_items_of_numbers_defer_to_jsonschema() -> None:
+    """1 and 1.0 are one JSON value, True and 1 are two: the fast check does not decide."""
+    check = compile_check({"type": "array", "uniqueItems": True}, lambda ref: {})
+    assert check(["a", "b"]) is True
+    assert check([1, 2]) is False
+    assert check([True, 1]) is False
