@@ -8,14 +8,13 @@ functions, so the two paths cannot drift.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from flask import g, request
 from werkzeug.sansio.utils import get_host
 
 from mock_gateway.api.auth import foreign_buyer
-from mock_gateway.contract.inputs import parse_query_string, path_text
+from mock_gateway.contract.inputs import kept_for_short_values, parse_query_string, path_text
 from mock_gateway.state.services import Services, services
 
 
@@ -74,13 +73,11 @@ def from_environ(svc: Services, buyer: str, environ: dict[str, Any]) -> Call:
     """The same values werkzeug would compute, straight from the environ."""
     scheme = environ.get("wsgi.url_scheme", "http")
     server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None)
-    host_header = environ.get("HTTP_HOST")
-    known = host_header is None or len(host_header) <= CACHED_HOST_LENGTH
     return Call(
         svc=svc,
         buyer=buyer,
         scheme=scheme,
-        host=(_host if known else get_host)(scheme, host_header, server),
+        host=_host(scheme, environ.get("HTTP_HOST"), server),
         script_root=environ.get("SCRIPT_NAME", "").rstrip("/"),
         path=path_text(environ.get("PATH_INFO", "")),
         query_string=environ.get("QUERY_STRING", ""),
@@ -88,6 +85,5 @@ def from_environ(svc: Services, buyer: str, environ: dict[str, Any]) -> Call:
 
 
 # werkzeug's host, kept per (scheme, Host header, server): clients send one Host header on
-# every request. Only headers up to this length are kept, so the cache stays small.
-CACHED_HOST_LENGTH = 256
-_host = lru_cache(maxsize=64)(get_host)
+# every request
+_host = kept_for_short_values(get_host, 256, 64)

@@ -22,10 +22,13 @@ import json
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import unquote_plus
 
 from mock_gateway.clock import parse_instant as instant
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 __all__ = [
     "INT32_MAX",
@@ -60,8 +63,26 @@ def int32(text: str) -> int | None:
     return value if INT32_MIN <= value <= INT32_MAX else None
 
 
-# Decoded headers are kept: a client sends the same Authorization header on every request.
-# Only headers up to this length are kept, so the cache stays small whatever a client sends.
+def kept_for_short_values(function: Callable[P, R], max_length: int, size: int) -> Callable[P, R]:
+    """`function` (pure, of request values), its answers kept for the values clients repeat on
+    every request (a path, an Authorization or Host header), `size` of them at most.
+
+    A call with a text argument over `max_length` characters is answered afresh and not kept,
+    so a client inventing long values cannot grow the cache. (A closure: an object's __call__
+    costs twice as much, and this runs several times a request.)
+    """
+    kept = lru_cache(maxsize=size)(function)
+
+    def answer(*args: P.args, **kwargs: P.kwargs) -> R:
+        for arg in args:
+            if type(arg) is str and len(arg) > max_length:
+                return function(*args, **kwargs)
+        return kept(*args, **kwargs)  # type: ignore[arg-type]
+
+    answer.cache_info = kept.cache_info  # type: ignore[attr-defined]
+    return answer
+
+
 CACHED_HEADER_LENGTH = 512
 
 
@@ -71,15 +92,10 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
     WSGI hands header values as latin-1 text; anything that is not base64 of UTF-8
     `user:password` with a non-empty user is None (a 401), whatever bytes it holds.
     """
-    if not header:
-        return None
-    if len(header) <= CACHED_HEADER_LENGTH:
-        return _decoded_credentials(header)
-    return _decoded_credentials.__wrapped__(header)
+    return _decoded_credentials(header) if header else None
 
 
-@lru_cache(maxsize=256)
-def _decoded_credentials(header: str) -> tuple[str, str] | None:
+def _decode_credentials(header: str) -> tuple[str, str] | None:
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "basic":
         return None
@@ -94,6 +110,9 @@ def _decoded_credentials(header: str) -> tuple[str, str] | None:
     if not colon or not username:
         return None
     return username, password
+
+
+_decoded_credentials = kept_for_short_values(_decode_credentials, CACHED_HEADER_LENGTH, 256)
 
 
 def path_text(raw: str) -> str:

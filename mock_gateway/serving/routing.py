@@ -9,8 +9,9 @@ case-insensitively, so `/b2bbuyergatewayapi/V2/Offers/X/b2bs` must reach the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from typing import Any
+
+from mock_gateway.contract.inputs import kept_for_short_values
 
 BASE_PATHS = ("/b2bbuyergatewayapi", "/b2bbuyergateway")
 
@@ -55,22 +56,16 @@ def canonical_path(path: str) -> str:
     return path
 
 
-# Folding is kept per path: a partner's traffic repeats a few hundred paths, and folding one
-# costs more than answering a cached offers page (about 5 µs against 0.5 µs). Only paths up to
-# this length are kept, so the cache stays small whatever paths a client invents.
-CACHED_PATH_LENGTH = 512
-
-
-def fold(path: str) -> tuple[str, str]:
-    """(base path, the rest in canonical spelling) of a request path."""
-    return _folded(path) if len(path) <= CACHED_PATH_LENGTH else _folded.__wrapped__(path)
-
-
-@lru_cache(maxsize=4096)
-def _folded(path: str) -> tuple[str, str]:
-    """(base path, the rest in canonical spelling) of a request path (kept for short paths)."""
+def _fold(path: str) -> tuple[str, str]:
     base, rest = split_base_path(path)
     return base, canonical_path(rest)
+
+
+# (base path, the rest in canonical spelling) of a request path. Kept per path: a partner's
+# traffic repeats a few hundred paths, and folding one costs more than answering a cached
+# offers page (about 5 µs against 0.5 µs).
+CACHED_PATH_LENGTH = 512
+fold = kept_for_short_values(_fold, CACHED_PATH_LENGTH, 4096)
 
 
 class PathNormalizer:

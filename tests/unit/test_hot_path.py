@@ -21,7 +21,6 @@ from mock_gateway.contract.inputs import (
 from mock_gateway.contract.schemas import Schemas
 from mock_gateway.serving.routing import (
     CACHED_PATH_LENGTH,
-    _folded,
     canonical_path,
     fold,
     split_base_path,
@@ -63,9 +62,9 @@ def test_fold__what_folding_each_time_gives(path: str) -> None:
 
 def test_fold__long_paths_are_answered_but_not_kept() -> None:
     long_path = "/v2/offers/" + "x" * CACHED_PATH_LENGTH + "/stock-status"
-    before = _folded.cache_info().currsize
+    before = fold.cache_info().currsize
     assert fold(long_path) == ("", long_path)
-    assert _folded.cache_info().currsize == before
+    assert fold.cache_info().currsize == before
 
 
 def basic(text: str) -> str:
