@@ -7,14 +7,14 @@ import itertools
 import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from mock_gateway import create_app
-from mock_gateway.clock import format_instant
+from mock_gateway.clock import ControlledClock, format_instant
 from mock_gateway.config import Settings
 from mock_gateway.state.commands import COMMANDS
 from mock_gateway.state.redis_link import LinkError
@@ -26,13 +26,33 @@ _prefixes = itertools.count(1)
 PURCHASE = "/b2bbuyergateway/v2/offers/DEMO01/items"
 
 
+class StandingWall:
+    """A wall clock that stands where a test puts it: the copies' time never depends on the
+    day the suite runs."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
 @pytest.fixture
-def fleet(settings: Settings, redis_url: str) -> Iterator[list[Flask]]:
-    """Two copies of the gateway on one Redis key space, as two replicas would be."""
+def wall() -> StandingWall:
+    return StandingWall(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def fleet(settings: Settings, redis_url: str, wall: StandingWall) -> Iterator[list[Flask]]:
+    """Two copies of the gateway on one Redis key space, as two replicas would be, both
+    reading the same standing wall clock."""
     shared = settings.with_overrides(
         store=redis_url, store_prefix=f"journal{next(_prefixes)}", journal_size=3
     )
-    apps = [create_app(shared), create_app(shared)]
+    apps = [
+        create_app(shared, ControlledClock(frozen_at=shared.clock_start, source=wall))
+        for _ in range(2)
+    ]
     yield apps
     for app in apps:
         app.extensions["mock_gateway"].store.close()
@@ -342,7 +362,7 @@ def test_redis_store__a_reset_whose_answer_was_lost_is_not_made_twice(
 
 
 def test_redis_store__time_after_a_reset_does_not_depend_on_what_came_before_it(
-    fleet: list[Flask],
+    fleet: list[Flask], wall: StandingWall
 ) -> None:
     """Changes reach the log slightly out of the order of their instants, and a copy never
     lets its time run backwards. But before a reset, copies differ in what they applied: one
@@ -358,6 +378,7 @@ def test_redis_store__time_after_a_reset_does_not_depend_on_what_came_before_it(
     buy = {"c": "reserve", "w": "2026-11-30T09:00:01+00:00", "i": "buy",
            "a": {"buyer": BUYER[0], "lines": [[barcode, 1]], "vendor_ref": None,
                  "address_title": None, "package_type": "single"}}  # fmt: skip
+    wall.at = datetime.fromisoformat(str(buy["w"]))  # the wall stands at the last change
     with follower.lock:  # every change, the reset as one of them
         first = follower.position
         for offset, entry in enumerate([late, reset, resume, buy]):
