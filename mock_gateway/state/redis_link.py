@@ -34,6 +34,11 @@ import redis
 # without news, the log is still checked this often: a Redis that lost its data says nothing
 QUIET_CHECK_S = 1.0
 READ_CHUNK = 65536
+# Redis writes a lagging subscriber at most 64 KiB per turn of its event loop, and the kernel
+# holds only so much for a reader that has not read: news read in a lump this large (or cut
+# mid-message) may have more behind it that Redis has not written yet, though the changes it
+# names were confirmed to their makers already. Such a poll asks Redis for the rest.
+NEWS_LUMP_BYTES = 16384
 
 
 class LinkError(Exception):
@@ -55,6 +60,7 @@ class Wire:
         self.poller = select.poll()
         self.poller.register(self.sock, select.POLLIN)
         self.closed = False
+        self.received = 0  # bytes read by the last call of replies()
 
     def exchange(self, packed: bytes, count: int) -> list[Any]:
         """Send `packed` (one or more commands) and read `count` replies, in order."""
@@ -74,21 +80,31 @@ class Wire:
         all that has arrived with them: the socket is read until it has nothing more."""
         found = []
         wait_ms = wait_s * 1000
+        self.received = 0
         while self.poller.poll(wait_ms):
-            self._receive()
+            self.received += self._receive()
             while (reply := self.reader.gets()) is not False:
                 found.append(reply)
             wait_ms = 0
         return found
 
-    def _receive(self) -> None:
+    def lagging(self) -> bool:
+        """Whether the last replies() may have left news that Redis has yet to write: it read
+        a lump of NEWS_LUMP_BYTES or more, or stopped in the middle of a message."""
+        return self.received >= NEWS_LUMP_BYTES or self.reader.has_data()
+
+    def _receive(self) -> int:
         data = self.sock.recv(READ_CHUNK)
         if not data:
             raise ConnectionError("Redis closed the connection")
         self.reader.feed(data)
+        size = len(data)
         pending = getattr(self.sock, "pending", None)  # TLS: bytes decrypted, not yet read
         while pending is not None and pending():
-            self.reader.feed(self.sock.recv(READ_CHUNK))
+            data = self.sock.recv(READ_CHUNK)
+            self.reader.feed(data)
+            size += len(data)
+        return size
 
     def close(self) -> None:
         self.closed = True
@@ -263,8 +279,8 @@ class NewsListener:
     def poll(self, inbox: deque[tuple[str, int, bytes]]) -> bool:
         """Add the changes published since the last poll to `inbox`, as (epoch, position,
         entry), oldest first. True ("must ask") when they may not be all there is: no
-        listener, a fresh subscription, or a quiet second (the only sign of a Redis that lost
-        its data)."""
+        listener, a fresh subscription, a lump of news with more perhaps behind it, or a quiet
+        second (the only sign of a Redis that lost its data)."""
         now = time.monotonic()
         with self._lock:
             wire = self._listen()
@@ -282,7 +298,7 @@ class NewsListener:
             except (*FAILURES, ValueError):
                 self._close()
                 return True
-            return False
+            return wire.lagging()
 
     def forget(self) -> None:
         """Stop listening: until a subscription succeeds again, every poll says "must ask"."""
