@@ -27,8 +27,10 @@ threads = _settings.threads
 preload_app = True  # load data (and fail on bad data) once, before the worker starts
 timeout = 30
 graceful_timeout = 3  # SIGTERM: in-flight requests get 3 s, then the worker stops
-keepalive = 5  # seconds an idle keep-alive connection may hold a thread's slot
-worker_connections = 200
+keepalive = 5  # seconds a connection with no request under way (new or kept alive) stays open
+# connections a worker holds at once: silent and slow ones cost a few bytes in its event loop
+# (serving/worker.py) and are closed on time, so the cap is far above what threads could serve
+worker_connections = 10000
 # no gunicorn cap on the request line: its refusal is an HTML page, so the app itself answers
 # over-long paths and queries with 414 in the contract's envelope (pipeline.MAX_PATH/MAX_QUERY)
 limit_request_line = 0
