@@ -7,23 +7,29 @@ from typing import Any
 from flask import request
 
 from mock_gateway.contract.errors import ApiError, BadBody, BadRequest, UnsupportedMediaType
-from mock_gateway.contract.inputs import BadJson, bind_json, load_json
-from mock_gateway.contract.schemas import Schemas
+from mock_gateway.contract.inputs import BadJson, UnencodableText, bind_json, load_json
+from mock_gateway.contract.schemas import Schemas, location
 from mock_gateway.state.services import services
 
 MAX_DEPTH = 32
 
 
-def json_body(schema: str, error: type[ApiError] = BadRequest, strict: bool | None = None) -> Any:
+def json_body(
+    schema: str,
+    error: type[ApiError] = BadRequest,
+    strict: bool | None = None,
+    explain: bool = False,
+) -> Any:
     """Return the Flask request's body, bound and valid against `schema`.
 
     `strict` defaults to the JSON binding setting (the control plane always binds strictly).
+    `explain`: the control plane's refusals of text UTF-8 cannot encode name the field.
     """
     check_content_type(request.mimetype, request.content_length)
     svc = services()
     if strict is None:
         strict = svc.settings.json_binding == "strict"
-    return parse_body(request_bytes(error), schema, svc.schemas, error, strict)
+    return parse_body(request_bytes(error), schema, svc.schemas, error, strict, explain)
 
 
 def request_bytes(error: type[ApiError] = BadRequest) -> bytes:
@@ -44,11 +50,20 @@ def check_content_type(mimetype: str, content_length: int | None) -> None:
 
 
 def parse_body(
-    raw: bytes, schema: str, schemas: Schemas, error: type[ApiError], strict: bool
+    raw: bytes,
+    schema: str,
+    schemas: Schemas,
+    error: type[ApiError],
+    strict: bool,
+    explain: bool = False,
 ) -> Any:
     """Parse, bind and check a body; raise the route's error shape (400 or the bare-array 400)."""
     try:
         body = load_json(raw)
+    except UnencodableText as bad:
+        if not explain:  # the emulated API answers as the real gateway's parser does
+            raise _as(error, BadBody().texts[0]) from None
+        raise _as(error, f"{location(bad.where)}: {bad}; nothing was changed") from None
     except BadJson:
         raise _as(error, BadBody().texts[0]) from None
     # too deep takes more than MAX_DEPTH opening brackets: most bodies have far fewer, and

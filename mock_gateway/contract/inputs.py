@@ -35,6 +35,7 @@ __all__ = [
     "INT32_MIN",
     "BadJson",
     "NotAnInteger",
+    "UnencodableText",
     "basic_credentials",
     "bind_json",
     "instant",
@@ -160,14 +161,52 @@ def load_json(raw: bytes) -> Any:
     """Parse a JSON body (UTF-8, optional BOM); raise BadJson for anything that is not JSON.
 
     A repeated property: the last wins, as in System.Text.Json. Fractions stay floats; big
-    integers become NotAnInteger, so no input reaches Python's int-string limit.
+    integers become NotAnInteger, so no input reaches Python's int-string limit. A string
+    escaping half of a surrogate pair (`"\\ud800"`) is text UTF-8 cannot encode: refused
+    (UnencodableText), as System.Text.Json refuses it, so no such text is ever stored.
     """
     try:
-        return _DECODER.decode(raw.decode("utf-8-sig"))
+        value = _DECODER.decode(raw.decode("utf-8-sig"))
     except BadJson:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadJson("not JSON") from None
+    if _SURROGATE_ESCAPE.search(raw) is not None:  # rare: only then is the value walked
+        where = _lone_surrogate(value, ())
+        if where is not None:
+            raise UnencodableText(where)
+    return value
+
+
+class UnencodableText(BadJson):
+    """A JSON string (a name or a value) holding half of a surrogate pair."""
+
+    def __init__(self, where: tuple[str | int, ...]) -> None:
+        self.where = where
+        super().__init__("a string UTF-8 cannot encode (half of a surrogate pair)")
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any, where: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """Where in a parsed value a string holds a lone surrogate (a pair decodes to one
+    character, so any surrogate left is alone), or None. Iterative: depth costs no stack."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, where)]
+    while stack:
+        item, place = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return place
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if _SURROGATE.search(key):
+                    return (*place, _SURROGATE.sub("\ufffd", key))
+                stack.append((inner, (*place, key)))
+        elif isinstance(item, list):
+            stack.extend((inner, (*place, index)) for index, inner in enumerate(item))
+    return None
 
 
 def bind_json(value: Any, schema: dict[str, Any], strict: bool) -> Any:

@@ -56,7 +56,7 @@ def body_of(schema: str) -> dict[str, Any]:
         if problems:
             raise BadRequest(*problems)
         return found
-    result: dict[str, Any] = json_body(schema, strict=True)
+    result: dict[str, Any] = json_body(schema, strict=True, explain=True)
     return result
 
 
