@@ -116,12 +116,22 @@ _BUYER_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 def _parse_buyers(text: str) -> dict[str, str]:
     buyers: dict[str, str] = {}
-    for item in text.split(","):
+    items = text.split(",")
+    for number, item in enumerate(items, 1):
         code, sep, password = item.strip().partition(":")
         if not sep or not _BUYER_CODE.match(code) or not password or code in buyers:
-            raise ValueError
+            # never the text itself: it holds passwords
+            raise ValueError(f"pair {number} of {len(items)}")
         buyers[code] = password
     return buyers
+
+
+def _parse_admin_token(text: str) -> str:
+    """A blank token is a mistake (an empty variable in a compose file, say), never a way to
+    turn protection off: unset the variable for that."""
+    if not text.strip():
+        raise ValueError("blank")
+    return text.strip()
 
 
 def _parse_cutoff_time(text: str) -> time | None:
@@ -275,7 +285,11 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "MAX_BODY_BYTES": ("max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_MAX_BODY_BYTES": ("control_max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_PLANE": ("control_plane", _parse_bool, "true or false"),
-    "ADMIN_TOKEN": ("admin_token", lambda t: t.strip() or None, "a bearer token"),
+    "ADMIN_TOKEN": (
+        "admin_token",
+        _parse_admin_token,
+        "a bearer token that is not blank (unset the variable to run without one)",
+    ),
     "JOURNAL_SIZE": ("journal_size", _parse_int(0, 1_000_000), "an integer from 0 to 1000000"),
     "STATE_FILE": ("state_file", lambda t: Path(t.strip()) if t.strip() else None, "a file path"),
     "STATE_SAVE_INTERVAL": (
@@ -355,8 +369,18 @@ def check_combination(settings: Settings) -> None:
         )
 
 
+# variables whose values are secrets: an error names what is wrong, never the value
+SECRET_VARIABLES = frozenset({PREFIX + "BUYERS", PREFIX + "ADMIN_TOKEN"})
+
+
 def _convert(variable: str, spec: tuple[str, Callable[[str], Any], str], raw: str) -> Any:
     try:
         return spec[1](raw)
-    except (ValueError, TypeError, OverflowError):
+    except (ValueError, TypeError, OverflowError) as error:
+        if variable in SECRET_VARIABLES:
+            where = f" ({error})" if str(error) else ""
+            raise SettingsError(
+                f"{variable} is invalid{where}: expected {spec[2]} (the value is not shown: "
+                "it holds secrets)"
+            ) from None
         raise SettingsError(f"{variable}={raw!r} is invalid: expected {spec[2]}") from None

@@ -9,11 +9,18 @@ refuses it in the contract's envelope (serving/worker.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # A header block larger than this is handed over unframed: gunicorn refuses it (431 or 400).
 # The app's own limits (a 2 KiB path, a 32 KiB query, 100 fields) sit well inside it.
 MAX_HEAD_BYTES = 256 * 1024
+
+
+# the header fields that frame a body (or ask for "100 Continue"), with their values
+_FRAMING_FIELD = re.compile(
+    rb"\r\n(content-length|transfer-encoding|expect)[ \t]*:([^\r\n]*)", re.IGNORECASE
+)
 
 
 class Verdict:
@@ -46,7 +53,7 @@ class Framing:
                 self.scanned = len(data)
                 return Verdict.HAND_OVER if len(data) > MAX_HEAD_BYTES else Verdict.WAIT
             self.head_end = found + 4
-            if not self._read_head(bytes(data[: self.head_end])):
+            if not self._read_head(bytes(data[: self.head_end - 2])):
                 return Verdict.HAND_OVER
         if self.chunked:
             return self._chunks(data)
@@ -61,11 +68,8 @@ class Framing:
     def _read_head(self, head: bytes) -> bool:
         """Find the body's framing in the header block; False when it is not plain."""
         length: int | None = None
-        for line in head.split(b"\r\n")[1:]:
-            name, colon, value = line.partition(b":")
-            if not colon:
-                continue  # the blank line, or a malformed one gunicorn will refuse
-            name, value = name.strip().lower(), value.strip()
+        for match in _FRAMING_FIELD.finditer(head):  # most requests (GETs) have none
+            name, value = match[1].lower(), match[2].strip()
             if name == b"content-length":
                 if not value.isdigit() or length is not None or len(value) > 18:
                     return False

@@ -4,9 +4,10 @@ HTTP-level refusals in the contract's JSON envelope.
 gunicorn 23's gthread hands a connection to a thread as soon as its first byte can be read, and
 parks a new connection in its poller with no timeout, counted against `worker_connections`
 (benoitc/gunicorn#3407): silent connections wedged the server for good, and one-byte-a-second
-senders held every thread. Here the event loop reads each request (header block and body, as
-framed by serving/intake.py) into memory, without blocking, under limits modelled on Kestrel's,
-the server in front of the real gateway:
+senders held every thread. Here no thread ever waits on a client: when a connection has bytes,
+a thread reads what is there without blocking and either answers the request, once it is whole
+(framed by serving/intake.py), or gives the connection back to the event loop. The loop closes
+connections that break a limit modelled on Kestrel's, the server in front of the real gateway:
 
 - a connection with no request under way (new, or kept alive) is closed after `keepalive`
   seconds (5) of silence;
@@ -14,11 +15,12 @@ the server in front of the real gateway:
   RequestHeadersTimeout) of its first byte;
 - its body at MIN_BODY_BYTES_PER_S (240 bytes/s, Kestrel's MinRequestBodyDataRate) on average,
   once BODY_GRACE_S (5 s) have passed;
-- the requests being read hold at most MAX_BUFFERED_BYTES between them.
+- the requests waiting part-read hold at most MAX_BUFFERED_BYTES between them.
 
 A request over those limits is answered 408 (503 for the buffer) in the envelope and closed.
-Only a whole request reaches a thread, so threads do nothing but the app's work and write the
-answer (with a socket timeout of THREAD_IO_TIMEOUT_S, for a client that does not read).
+A body over the API's limit (a large state import on the control plane) is handed to gunicorn's
+parser once its headers are whole, as before; the kernel's socket timeouts
+(THREAD_IO_TIMEOUT_S) then bound each read, and each write to a client that does not read.
 
 gunicorn refuses a request that does not parse as HTTP (a negative Content-Length, a malformed
 header line, too many headers) before the app sees it, with an HTML page. Partners' clients
@@ -34,7 +36,9 @@ import errno
 import resource
 import selectors
 import socket
+import struct
 import time
+from concurrent import futures
 from functools import partial
 from typing import Any
 
@@ -52,6 +56,7 @@ MAX_BUFFERED_BYTES = 64 * 1024 * 1024
 THREAD_IO_TIMEOUT_S = 10.0
 READ_BYTES = 65536
 SWEEP_EVERY_S = 0.25
+HEARTBEAT_S = 1.0  # gunicorn's master restarts a worker silent for `timeout` (30 s)
 LINGER_SECONDS = 1.0
 ACCEPT_PAUSE_S = 0.002
 LINGER_BYTES = 1024 * 1024
@@ -65,61 +70,116 @@ _REFUSALS: tuple[tuple[type[Exception], int, str], ...] = (
 
 
 class Intake(TConn):  # type: ignore[misc]
-    """A connection, and the request it is sending, as the event loop reads it."""
+    """A connection, and the request it is sending, read without blocking until it is whole."""
 
     def __init__(self, cfg: Any, sock: socket.socket, client: Any, server: Any) -> None:
         super().__init__(cfg, sock, client, server)
+        # Blocking, with the kernel's timeouts: a thread writing to a client that does not
+        # read, or a parser waiting on a client that stopped, gives up after THREAD_IO_TIMEOUT_S.
+        # (Python's own socket timeout would poll before every send and recv.) Reads that
+        # must not wait pass MSG_DONTWAIT.
+        sock.setblocking(True)
+        timeval = struct.pack("ll", int(THREAD_IO_TIMEOUT_S), 0)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
         self.parser: Any = None
         self.pending = bytearray()  # bytes received, not yet handed to the parser
-        self.framing: Framing | None = None
+        self.framing = Framing(0)
         self.started = 0.0  # when the request's first byte came (0: none yet)
         self.head_done = 0.0  # when its header block was whole (0: not yet)
-        self.whole = False  # the request handed to a thread was read whole
+        self.whole = False  # the request handed to the parser was read whole
         self.continued = False  # "100 Continue" was sent for this request
 
-    def init(self) -> None:
-        """Hand over to a thread: blocking with a timeout, and the bytes read so far."""
-        self.initialized = True
-        self.sock.settimeout(THREAD_IO_TIMEOUT_S)
-        if self.parser is None:
-            self.parser = http.RequestParser(self.cfg, self.sock, self.client)
-        self.parser.unreader.unread(bytes(self.pending))
-        self.pending.clear()
-
     def next_request(self, max_body: int, idle_s: float) -> None:
-        """Wait for the next request: what the parser read beyond the last one comes first."""
+        """Read the next request: what the parser read beyond the last one comes first."""
         if self.parser is not None:
             unreader = self.parser.unreader
             self.pending[:0] = unreader.buf.getvalue()
             unreader.buf.seek(0)
             unreader.buf.truncate()
         self.framing = Framing(max_body)
-        self.started = self.head_done = 0.0
+        now = time.monotonic()
+        self.started = now if self.pending else 0.0
+        self.head_done = 0.0
         self.whole = self.continued = False
-        self.timeout = time.monotonic() + idle_s
+        self.timeout = now + idle_s
 
     def verdict(self) -> str:
-        assert self.framing is not None
-        return self.framing.verdict(self.pending)
+        verdict = self.framing.verdict(self.pending)
+        if self.framing.head_end >= 0 and not self.head_done:
+            self.head_done = time.monotonic()
+        return verdict
+
+    def to_parser(self) -> None:
+        """Hand the request read so far to gunicorn's parser, which then reads the socket
+        itself (with a timeout) for anything not read yet."""
+        self.initialized = True
+        if self.parser is None:
+            self.parser = http.RequestParser(self.cfg, self.sock, self.client)
+        self.parser.unreader.unread(self.pending)
+        self.pending.clear()
+
+
+GONE, BUSY = "gone", "busy"
 
 
 class JsonErrorWorker(ThreadWorker):  # type: ignore[misc]
-    """gthread reading whole requests in its event loop, answering gunicorn's own refusals in
-    the contract's envelope."""
+    """gthread reading whole requests before the app sees them, and answering gunicorn's own
+    refusals in the contract's envelope.
+
+    The event loop only waits: when a connection has bytes, a thread reads what is there
+    without blocking and either answers a whole request or gives the connection back to the
+    loop. The loop closes connections that broke a time limit.
+    """
 
     def run(self) -> None:
+        """The event loop: accept, wait for bytes, close what broke a limit.
+
+        Leaner than gthread's own loop, which on every turn touched the heartbeat file,
+        asked for the parent's pid and locked every request in flight to see which were done:
+        here the heartbeat goes every HEARTBEAT_S, and a request's end is its own callback.
+        """
         services = getattr(self.wsgi, "extensions", {}).get("mock_gateway")
         self.max_body = services.settings.max_body_bytes if services else 1024 * 1024
-        self.reading: set[Intake] = set()  # connections in the event loop, with deadlines
-        self.buffered = 0  # bytes held in their `pending` between them
+        self.reading: set[Intake] = set()  # connections waiting in the loop, with deadlines
+        self.buffered = 0  # bytes held in the waiting connections' `pending` between them
         self.next_sweep = 0.0
+        self.in_flight: set[Any] = set()  # futures of requests being answered
         _raise_file_limit()
-        super().run()
+        for listener in self.sockets:
+            listener.setblocking(False)
+            # the listener's name may be gone during a graceful shutdown: taken once, here
+            acceptor = partial(self.accept, listener.getsockname())
+            self.poller.register(listener, selectors.EVENT_READ, acceptor)
+        heartbeat = 0.0
+        while self.alive:
+            now = time.monotonic()
+            if now >= heartbeat:
+                heartbeat = now + HEARTBEAT_S
+                self.notify()
+                if not self.is_parent_alive():
+                    break
+            if self.nr_conns < self.worker_connections:
+                for key, _ in self.poller.select(SWEEP_EVERY_S):
+                    key.data(key.fileobj)
+            else:  # at the cap: wait for connections to end (or to break a limit)
+                time.sleep(0.01)
+            self.murder_keepalived()
+        self.tpool.shutdown(False)
+        self.poller.close()
+        for listener in self.sockets:
+            listener.close()
+        futures.wait(list(self.in_flight), timeout=self.cfg.graceful_timeout)
+
+    def _wrap_future(self, fs: Any, conn: Intake) -> None:
+        fs.conn = conn
+        self.in_flight.add(fs)
+        fs.add_done_callback(self.finish_request)
 
     def accept(self, server: Any, listener: Any) -> None:
-        """Accept one connection and read its first request in the event loop; with other
-        workers about, a worker that already holds a connection per thread pauses a moment
-        first, so that the others take their share.
+        """Accept one connection and wait for its first request; with other workers about, a
+        worker that already holds a connection per thread pauses a moment first, so that the
+        others take their share.
 
         Workers share one listening socket and whoever wakes first accepts. A client that
         opens its keep-alive connections in a burst (a load generator, a connection pool)
@@ -139,126 +199,73 @@ class JsonErrorWorker(ThreadWorker):  # type: ignore[misc]
             return
         conn = Intake(self.cfg, sock, client, server)
         self.nr_conns += 1
-        self._read_next(conn)
-
-    def _read_next(self, conn: Intake) -> None:
-        conn.sock.setblocking(False)
         conn.next_request(self.max_body, self.cfg.keepalive)
-        with self._lock:
-            self.reading.add(conn)
-            self.buffered += len(conn.pending)
-            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._receive, conn))
+        self._wait(conn)
 
-    def _stop_reading(self, conn: Intake) -> None:
+    def _wait(self, conn: Intake) -> bool:
+        """Wait in the loop for the connection's next bytes; False when the bytes it holds
+        would take the waiting connections past MAX_BUFFERED_BYTES."""
         with self._lock:
+            if self.buffered + len(conn.pending) > MAX_BUFFERED_BYTES:
+                return False
+            self.buffered += len(conn.pending)
+            self.reading.add(conn)
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
+        return True
+
+    def _readable(self, conn: Intake, sock: socket.socket) -> None:
+        self._take(conn)
+        self._wrap_future(self.tpool.submit(self.handle, conn), conn)
+
+    def _take(self, conn: Intake) -> bool:
+        """Take a connection out of the loop; False if a thread has it already."""
+        with self._lock:
+            if conn not in self.reading:
+                return False
             self.reading.discard(conn)
             self.buffered -= len(conn.pending)
             with contextlib.suppress(KeyError, ValueError, OSError):
                 self.poller.unregister(conn.sock)
+        return True
 
-    def _receive(self, conn: Intake, sock: socket.socket) -> None:
-        """Read what the connection has sent; hand its request to a thread once it is whole."""
-        try:
-            data = sock.recv(READ_BYTES)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:  # the client is gone, or will send no more of a request not yet whole
-            self._drop(conn, answer=None)
-            return
-        now = time.monotonic()
-        if not conn.started:
-            conn.started = now
-        conn.pending += data
-        self.buffered += len(data)
-        if self.buffered > MAX_BUFFERED_BYTES:
-            self._drop(conn, answer=(503, "The mock is reading too many requests at once; retry"))
-            return
-        verdict = conn.verdict()
-        framing = conn.framing
-        assert framing is not None
-        if framing.head_end >= 0 and not conn.head_done:
-            conn.head_done = now
-        if verdict == Verdict.WAIT:
-            if framing.expects_continue and conn.head_done and not conn.continued:
-                conn.continued = True  # the client waits for this before its body
-                with contextlib.suppress(OSError):
-                    sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
-            return
-        self._stop_reading(conn)
-        conn.whole = verdict == Verdict.WHOLE
-        self.enqueue_req(conn)
-
-    def murder_keepalived(self) -> None:
-        """Close the connections that broke a time limit (the loop calls this after every
-        event; the connections are looked over SWEEP_EVERY_S at most)."""
-        now = time.monotonic()
-        if now < self.next_sweep:
-            return
-        self.next_sweep = now + SWEEP_EVERY_S
-        for conn in list(self.reading):
+    def _receive(self, conn: Intake) -> str:
+        """Read what the connection has sent, without blocking: a Verdict, GONE or BUSY."""
+        while True:
+            try:
+                data = conn.sock.recv(READ_BYTES, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                data = b""
+            if not data:  # gone, or will send no more of a request not yet whole
+                return GONE
             if not conn.started:
-                if now > conn.timeout:  # silent: no request under way
-                    self._drop(conn, answer=None)
-            elif not conn.head_done:
-                if now - conn.started > REQUEST_HEADERS_TIMEOUT_S:
-                    seconds = f"{REQUEST_HEADERS_TIMEOUT_S:g}"
-                    self._drop(conn, (408, f"The request headers did not arrive in {seconds} s"))
-            else:
-                elapsed = now - conn.head_done
-                framing = conn.framing
-                received = framing.body_received(conn.pending) if framing else 0
-                if elapsed > BODY_GRACE_S and received < MIN_BODY_BYTES_PER_S * elapsed:
-                    text = f"The request body arrived slower than {MIN_BODY_BYTES_PER_S} bytes/s"
-                    self._drop(conn, (408, text))
-
-    def _close_oldest_idle(self) -> None:
-        """Out of file descriptors: make room by closing the connection silent the longest."""
-        idle = [conn for conn in self.reading if not conn.started]
-        if idle:
-            self._drop(min(idle, key=lambda conn: conn.timeout), answer=None)
-        else:
-            time.sleep(0.01)  # nothing to close: do not spin on the listener
-
-    def _drop(self, conn: Intake, answer: tuple[int, str] | None) -> None:
-        """Stop reading a connection and close it, first answering in the envelope if asked."""
-        self._stop_reading(conn)
-        if answer is not None:
-            status, text = answer
-            with contextlib.suppress(OSError):
-                body = error_body(status, text)
-                conn.sock.send(_head(status, _REASONS[status], len(body)) + body)
-                conn.sock.shutdown(socket.SHUT_WR)
-                while conn.sock.recv(READ_BYTES):  # what is already here, without waiting
-                    pass
-        self.nr_conns -= 1
-        conn.close()
-
-    def finish_request(self, fs: Any) -> None:
-        if fs.cancelled():
-            self.nr_conns -= 1
-            fs.conn.close()
-            return
-        try:
-            keepalive, conn = fs.result()
-            if keepalive and self.alive:
-                self._read_next(conn)
-            else:
-                self.nr_conns -= 1
-                conn.close()
-        except Exception:
-            self.nr_conns -= 1
-            fs.conn.close()
-
-    def handle_request(self, req: Any, conn: Intake) -> bool:
-        if conn.continued:  # answered already, before the body came: gunicorn must not again
-            req.headers = [(name, value) for name, value in req.headers if name != "EXPECT"]
-        return bool(super().handle_request(req, conn))
+                conn.started = time.monotonic()
+            conn.pending += data
+            if len(conn.pending) > MAX_BUFFERED_BYTES:
+                return BUSY
+            if len(data) < READ_BYTES:
+                break
+        return conn.verdict()
 
     def handle(self, conn: Intake) -> tuple[bool, Intake]:
-        """Answer the request handed over, and those pipelined whole behind it."""
+        """Read what has arrived; answer the request once it is whole, and those pipelined
+        whole behind it. True: the connection waits in the loop for more."""
+        verdict = self._receive(conn)
         while True:
+            if verdict == GONE:
+                return False, conn
+            if verdict == BUSY:
+                self._refuse(conn, 503, "The mock is reading too many requests at once; retry")
+                return False, conn
+            if verdict == Verdict.WAIT:
+                if conn.framing.expects_continue and conn.head_done and not conn.continued:
+                    conn.continued = True  # the client waits for this before its body
+                    with contextlib.suppress(OSError):
+                        conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n", socket.MSG_DONTWAIT)
+                return True, conn
+            conn.whole = verdict == Verdict.WHOLE
+            conn.to_parser()
             keepalive, conn = super().handle(conn)
             if not keepalive or not conn.whole:
                 return False, conn  # a request not read whole may still be arriving: close
@@ -267,10 +274,79 @@ class JsonErrorWorker(ThreadWorker):  # type: ignore[misc]
                 pass
             conn.next_request(self.max_body, self.cfg.keepalive)
             verdict = conn.verdict()
-            if verdict == Verdict.WAIT:
-                return True, conn
-            conn.whole = verdict == Verdict.WHOLE
-            conn.init()
+
+    def handle_request(self, req: Any, conn: Intake) -> bool:
+        if conn.continued:  # answered already, before the body came: gunicorn must not again
+            req.headers = [(name, value) for name, value in req.headers if name != "EXPECT"]
+        return bool(super().handle_request(req, conn))
+
+    def finish_request(self, fs: Any) -> None:
+        self.in_flight.discard(fs)
+        conn = fs.conn
+        try:
+            waits = not fs.cancelled() and fs.result()[0] and self.alive
+        except Exception:
+            waits = False
+        if not waits:
+            self._close(conn)
+        elif not self._wait(conn):
+            self._refuse(conn, 503, "The mock is reading too many requests at once; retry")
+            self._close(conn)
+
+    def murder_keepalived(self) -> None:
+        """Close the connections that broke a time limit (the loop calls this after every
+        event; the connections are looked over every SWEEP_EVERY_S)."""
+        now = time.monotonic()
+        if now < self.next_sweep:
+            return
+        self.next_sweep = now + SWEEP_EVERY_S
+        with self._lock:
+            waiting = list(self.reading)
+        for conn in waiting:
+            if not conn.started:
+                if now > conn.timeout:  # silent: no request under way
+                    self._drop(conn)
+            elif not conn.head_done:
+                if now - conn.started > REQUEST_HEADERS_TIMEOUT_S:
+                    seconds = f"{REQUEST_HEADERS_TIMEOUT_S:g}"
+                    self._drop(conn, 408, f"The request headers did not arrive in {seconds} s")
+            else:
+                elapsed = now - conn.head_done
+                received = conn.framing.body_received(conn.pending)
+                if elapsed > BODY_GRACE_S and received < MIN_BODY_BYTES_PER_S * elapsed:
+                    text = f"The request body arrived slower than {MIN_BODY_BYTES_PER_S} bytes/s"
+                    self._drop(conn, 408, text)
+
+    def _close_oldest_idle(self) -> None:
+        """Out of file descriptors: make room by closing the connection silent the longest."""
+        with self._lock:
+            idle = [conn for conn in self.reading if not conn.started]
+        if idle:
+            self._drop(min(idle, key=lambda conn: conn.timeout))
+        else:
+            time.sleep(0.01)  # nothing to close: do not spin on the listener
+
+    def _drop(self, conn: Intake, status: int = 0, text: str = "") -> None:
+        """Take a waiting connection out of the loop and close it, answering first if asked."""
+        if not self._take(conn):
+            return  # a thread took it meanwhile
+        if status:
+            self._refuse(conn, status, text)
+        self._close(conn)
+
+    def _refuse(self, conn: Intake, status: int, text: str) -> None:
+        """Answer in the envelope without waiting on the client, and stop reading it."""
+        with contextlib.suppress(OSError):
+            body = error_body(status, text)
+            conn.sock.send(_head(status, _REASONS[status], len(body)) + body, socket.MSG_DONTWAIT)
+            conn.sock.shutdown(socket.SHUT_WR)
+            while conn.sock.recv(READ_BYTES, socket.MSG_DONTWAIT):  # no reset for unread bytes
+                pass
+
+    def _close(self, conn: Intake) -> None:
+        conn.pending.clear()
+        self.nr_conns -= 1
+        conn.close()
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: Exception) -> None:
         status, reason, text = refusal(exc)
