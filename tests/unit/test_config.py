@@ -43,8 +43,6 @@ def test_values_are_parsed() -> None:
     ("name", "value", "expects"),
     [
         ("MOCK_GATEWAY_PORT", "http", "an integer port from 1 to 65535"),
-        ("MOCK_GATEWAY_BUYERS", "nopassword", "CODE:password pairs"),
-        ("MOCK_GATEWAY_BUYERS", "A:1,A:2", "CODE:password pairs"),
         ("MOCK_GATEWAY_CUTOFF_TIME", "25:00", "HH:MM (24 h) or 'off'"),
         ("MOCK_GATEWAY_CUTOFF_TIMEZONE", "Mars/Olympus", "an IANA zone"),
         ("MOCK_GATEWAY_PACKING_DELAY", "soon", "a duration"),
@@ -59,6 +57,33 @@ def test_bad_value__names_the_variable(name: str, value: str, expects: str) -> N
         load_settings({name: value})
     assert str(error.value).startswith(f"{name}={value!r} is invalid: expected {expects}")
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        ("nopassword", "pair 1 of 1"),
+        ("A1:s3cret-one,A1:s3cret-two", "pair 2 of 2"),
+        ("A1:s3cret-one,bad code:s3cret-two", "pair 2 of 2"),
+        ("A1:s3cret-one,", "pair 2 of 2"),
+    ],
+)
+def test_buyers__a_bad_value_is_named_never_shown(value: str, where: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings({"MOCK_GATEWAY_BUYERS": value})
+    message = str(error.value)
+    assert message.startswith(f"MOCK_GATEWAY_BUYERS is invalid ({where}): expected CODE:password")
+    assert "s3cret" not in message and "nopassword" not in message
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\t"])
+def test_admin_token__blank_refuses_to_start(value: str) -> None:
+    with pytest.raises(SettingsError, match="MOCK_GATEWAY_ADMIN_TOKEN is invalid .blank."):
+        load_settings({"MOCK_GATEWAY_ADMIN_TOKEN": value})
+
+
+def test_admin_token__is_kept_without_surrounding_space() -> None:
+    assert load_settings({"MOCK_GATEWAY_ADMIN_TOKEN": " t0k3n "}).admin_token == "t0k3n"
 
 
 def test_unknown_variable__is_refused() -> None:
