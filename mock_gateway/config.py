@@ -68,6 +68,9 @@ class Settings:
     control_max_body_bytes: int = 1024 * 1024 * 1024
     control_plane: bool = True
     admin_token: str | None = None
+    # names a browser may reach the control plane and dashboard by, besides loopback
+    # (control/guard.py: a page under any other name is a rebound DNS name)
+    allowed_hosts: tuple[str, ...] = ()
     journal_size: int = 1000
     state_file: Path | None = None
     state_save_interval: float = 1.0
@@ -244,6 +247,13 @@ def _parse_url(text: str) -> str | None:
     return text
 
 
+def _parse_hosts(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip().lower() for name in text.split(",") if name.strip())
+    if not all(re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[0-9a-f:]+", n) for n in names):
+        raise ValueError
+    return names
+
+
 # name -> (field, parser, what it expects). The one table the README's settings table mirrors.
 _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "HOST": ("host", str.strip, "a host name or address"),
@@ -285,6 +295,11 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "MAX_BODY_BYTES": ("max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_MAX_BODY_BYTES": ("control_max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_PLANE": ("control_plane", _parse_bool, "true or false"),
+    "ALLOWED_HOSTS": (
+        "allowed_hosts",
+        _parse_hosts,
+        "host names separated by commas, such as mock.test,devbox",
+    ),
     "ADMIN_TOKEN": (
         "admin_token",
         _parse_admin_token,

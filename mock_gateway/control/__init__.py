@@ -13,6 +13,7 @@ from flask import Blueprint, Response, request
 
 from mock_gateway.api.body import json_body, request_bytes
 from mock_gateway.contract.errors import ApiError, BadRequest, json_response
+from mock_gateway.control.guard import check_browser_request
 from mock_gateway.state.services import services
 
 control = Blueprint("control", __name__, url_prefix="/__mock")
@@ -30,11 +31,12 @@ class AdminUnauthorized(ApiError):
 
 @control.before_request
 def _require_token() -> None:
+    settings = services().settings
+    check_browser_request(request.environ, settings)  # before anything: even the dashboard
     if request.method == "GET" and (
         request.path == "/__mock/" or request.path.startswith("/__mock/ui")
     ):
         return  # the dashboard's files and the way to them hold no data; the page asks for it
-    settings = services().settings
     # state documents are large: the control plane's body limit is its own setting
     request.max_content_length = settings.control_max_body_bytes
     token = settings.admin_token

@@ -43,8 +43,9 @@ def _asset(name: str) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self' data: http: https:; style-src 'self'; "
-        "script-src 'self'; connect-src 'self'"
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
     )
+    response.headers["X-Frame-Options"] = "DENY"  # for browsers that predate frame-ancestors
     return response
 
 

@@ -200,17 +200,25 @@ def record_exchange(
 def _log(fmt: str, method: str, path: str, status: int, ms: float, buyer: str | None) -> None:
     """One line per request on stderr, written directly: the logging module's record and
     handler machinery cost more than the rest of a stock-status request."""
-    if fmt == "json":
+    if fmt == "json":  # json.dumps escapes control characters (and lone surrogates)
         fields = {"method": method, "path": path, "status": status, "buyer": buyer}
         line = json.dumps({**fields, "durationMs": round(ms, 2)})
     else:
         line = f"{method} {path} {status} {ms:.1f}ms buyer={buyer or '-'}"
+        if not line.isprintable():  # a %0A in a path must not start a forged line
+            line = _escaped(line)
     with contextlib.suppress(OSError, ValueError):  # a broken stderr must not fail a request
         stream = sys.stderr
         if stream is sys.__stderr__:  # the process's own stderr: one write, no text layer
             os.write(2, (line + "\n").encode())
         else:  # swapped (test runners capture it)
             stream.write(line + "\n")
+
+
+def _escaped(text: str) -> str:
+    """The text with every character that is not printable (line breaks, escape sequences,
+    lone surrogates) written as a Python escape."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _request_body(req: Any) -> bytes:

@@ -37,7 +37,7 @@ from typing import Any
 
 from mock_gateway.state.journal import Entry, kept_entry, matching
 from mock_gateway.state.redis_link import FAILURES, LinkError, RedisLink, Wire
-from mock_gateway.state.store import StoreUnavailable
+from mock_gateway.state.store import StoreUnavailable, warn_now_and_then
 
 # KEYS: meta, staging, acks. ARGV: size, entries pushed out locally, ack token ('' for none),
 # then (score, entry) pairs. The staging set keeps the newest `size`; the rest are counted.
@@ -271,7 +271,8 @@ class RedisJournal:
         try:
             return call(*args)
         except LinkError as error:
-            raise StoreUnavailable(f"The journal is unreachable: {error}") from None
+            warn_now_and_then(f"the journal's store is unreachable: {error}")
+            raise StoreUnavailable("The journal is unreachable; retry shortly") from None
 
 
 def _entry(flat: list[bytes]) -> Entry:

@@ -22,13 +22,14 @@ AUTH = "Basic " + base64.b64encode(b"DEMO01:demo-pass").decode()
 
 @contextmanager
 def chromium(
-    width: int = 1280, height: int = 900, cpu: int | None = None
+    width: int = 1280, height: int = 900, cpu: int | None = None, flags: tuple[str, ...] = ()
 ) -> Iterator[webdriver.Chrome]:
-    """A headless Chromium; `cpu` pins it (and its children) to one core (the benchmark)."""
+    """A headless Chromium; `cpu` pins it (and its children) to one core (the benchmark);
+    `flags`: more command-line switches."""
     options = Options()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 f"--window-size={width},{height}", "--hide-scrollbars"):  # fmt: skip
+                 f"--window-size={width},{height}", "--hide-scrollbars", *flags):  # fmt: skip
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     pin: dict[str, Any] = {}
