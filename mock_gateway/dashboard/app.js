@@ -244,13 +244,21 @@ function buildPackages() {
   };
 }
 
+// One word for a POSIX shell, whatever the text: inside single quotes nothing is special but
+// the quote itself, written as '\''. Every part a client sent (method, path, query, body) goes
+// through it, so a pasted command runs curl and nothing else.
+function shellWord(text) {
+  return "'" + String(text).replace(/'/g, "'\\''") + "'";
+}
+
 function curlOf(entry) {
   const url = location.origin + entry.path + (entry.query ? "?" + entry.query : "");
-  const parts = ["curl", "-s", "-u", '"$BUYER:$PASSWORD"', "-X", entry.method];
+  const parts = ["curl", "-s", "-u", '"$BUYER:$PASSWORD"', "-X", shellWord(entry.method)];
   if (entry.body !== "" && entry.body !== null) {
-    parts.push("-H", "'Content-Type: application/json'", "-d", "'" + JSON.stringify(entry.body).replace(/'/g, "'\\''") + "'");
+    const body = typeof entry.body === "string" ? entry.body : JSON.stringify(entry.body);
+    parts.push("-H", shellWord("Content-Type: application/json"), "--data-raw", shellWord(body));
   }
-  parts.push("'" + url.replace(/'/g, "%27") + "'");
+  parts.push(shellWord(url));
   return parts.join(" ");
 }
 
