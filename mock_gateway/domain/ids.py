@@ -41,6 +41,18 @@ class IdSequence:
         digest = hashlib.sha256(f"{self.seed}:{self.traces}".encode()).hexdigest()
         return f"00-{digest[:32]}-{digest[32:48]}-00"
 
+    def request_index(self, number: str) -> int | None:
+        """Which call of next_request_number gives `number` (None: none ever does)."""
+        if not number.isdigit() or len(number) > 20:
+            return None
+        index, rest = divmod(int(number) - self._request_base, self._request_stride)
+        return index if rest == 0 and index > 0 else None
+
+    def package_index(self, b2b_id: int) -> int | None:
+        """Which call of next_b2b_id gives `b2b_id` (None: none ever does)."""
+        index = b2b_id - self._package_base
+        return index if index > 0 else None
+
     def counters(self) -> dict[str, int]:
         return {
             "requests": self.requests,

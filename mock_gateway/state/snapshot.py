@@ -7,6 +7,7 @@ part of the document.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from mock_gateway.clock import (
@@ -187,7 +188,12 @@ def import_state(
             pack_at=_instant(raw["packAt"]),
             packed_at=_instant(raw["packedAt"]),
         )
+        if batch.id in book.batches:
+            raise StateError(f"batch {batch.id} appears twice")
         book.batches[batch.id] = batch
+        for number in batch.request_numbers:
+            if number not in gateway.requests:
+                raise StateError(f"batch {batch.id}: request {number} is unknown")
         if batch.is_open:
             if batch.buyer in book.open_by_buyer:
                 raise StateError(f"buyer {batch.buyer} has two open batches")
@@ -207,13 +213,44 @@ def import_state(
             parse_instant(raw["createDate"]),
             items,
         )
+        if package.b2b_id in book.packages:
+            raise StateError(f"package {package.b2b_id} appears twice")
+        if package.batch_id not in book.batches:
+            raise StateError(f"package {package.b2b_id}: batch {package.batch_id} is unknown")
         book.packages[package.b2b_id] = package
+        for item in items:
+            if item.barcode not in offers:
+                raise StateError(
+                    f"package {package.b2b_id}: barcode {item.barcode!r} is not an offer"
+                )
         for number in package.request_numbers:
             if number not in gateway.requests:
                 raise StateError(f"package {package.b2b_id}: request {number} is unknown")
             book.packages_by_request.setdefault(number, []).append(package.b2b_id)
+    _check_counters(ids, gateway.requests, book.batches, book.packages)
     book._recompute_next_event()
     return gateway
+
+
+def _check_counters(
+    ids: IdSequence, requests: Iterable[str], batches: Iterable[int], packages: Iterable[int]
+) -> None:
+    """Every id counter must stand at or past each id in use that its sequence gives, or the
+    next purchase, cut-off or packing would issue an id in use again (and replace an order)."""
+    in_use = (
+        ("requests", "request", [(n, ids.request_index(n)) for n in requests]),
+        ("batches", "batch", [(b, b if b > 0 else None) for b in batches]),
+        ("packages", "package", [(p, ids.package_index(p)) for p in packages]),
+    )
+    counters = ids.counters()
+    for counter, kind, found in in_use:
+        for name, index in found:
+            if index is not None and index > counters[counter]:
+                raise StateError(
+                    f"ids.{counter} is {counters[counter]}, but {kind} {name} is the one its "
+                    f"sequence issues at {index}: the next would be issued again; set "
+                    f"ids.{counter} to at least {max(i or 0 for _, i in found)}"
+                )
 
 
 def _instant(value: str | None) -> Any:

@@ -163,6 +163,54 @@ def test_state__corrupted_import_is_rejected_and_changes_nothing(
     assert gw.export_state() == document
 
 
+def _rewind(counter: str) -> Any:
+    return lambda d: d["ids"].update({counter: 0})
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "named"),
+    [
+        (_rewind("requests"), "ids.requests is 0, but request "),
+        (_rewind("batches"), "ids.batches is 0, but batch 1 "),
+        (_rewind("packages"), "ids.packages is 0, but package "),
+        (lambda d: d["batches"].append(dict(d["batches"][0])), "batch 1 appears twice"),
+        (lambda d: d["packages"].append(dict(d["packages"][0])), "appears twice"),
+        (lambda d: d["packages"][0].update(batchId=77), "batch 77 is unknown"),
+        (lambda d: d["packages"][0]["items"][0].update(requestNumber="5"), "request 5 is unknown"),
+        (lambda d: d["packages"][0]["items"][0].update(barcode="nope"), "'nope' is not an offer"),
+        (lambda d: d["batches"][0]["requestNumbers"].append("5"), "request 5 is unknown"),
+    ],
+    ids=[
+        "rewound-request-numbers",
+        "rewound-batch-ids",
+        "rewound-b2bids",
+        "duplicate-batch",
+        "duplicate-package",
+        "package-of-no-batch",
+        "package-of-no-request",
+        "package-of-no-offer",
+        "batch-of-no-request",
+    ],
+)
+def test_state__inconsistent_import_is_refused_naming_the_problem(
+    gw: MockGateway, client: LiveClient, corrupt: Any, named: str
+) -> None:
+    """Counters behind ids in use (the next purchase would replace an order), references that
+    resolve nowhere, duplicates: 400 naming the problem, and nothing changes."""
+    [barcode] = stocked(gw, 1)
+    buy(client, barcode)
+    gw.advance_past_cutoff()  # a closed batch and its package
+    document = gw.export_state()
+    assert document["packages"], "the cut-off packed the purchase"
+    broken = json.loads(json.dumps(document))
+    corrupt(broken)
+    with pytest.raises(ControlError) as error:
+        gw.import_state(broken)
+    assert error.value.status == 400
+    assert named in error.value.body["messages"][0]["content"]
+    assert gw.export_state() == document
+
+
 def test_state__import_of_unreadable_json(gw: MockGateway) -> None:
     before = gw.export_state()
     response = requests.put(
