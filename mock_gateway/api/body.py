@@ -12,6 +12,7 @@ from mock_gateway.contract.schemas import Schemas, location
 from mock_gateway.state.services import services
 
 MAX_DEPTH = 32
+JSON_TYPES = frozenset({"application/json", "text/json"})
 
 
 def json_body(
@@ -42,8 +43,9 @@ def request_bytes(error: type[ApiError] = BadRequest) -> bytes:
 
 
 def check_content_type(mimetype: str, content_length: int | None) -> None:
-    """A body must be JSON (415 otherwise); an empty body is left to the parser's 400."""
-    if content_length != 0 and not (mimetype == "application/json" or mimetype.endswith("+json")):
+    """A body must be JSON (415 otherwise); an empty body is left to the parser's 400.
+    `text/json` is JSON too: ASP.NET's JSON input formatter accepts it."""
+    if content_length != 0 and not (mimetype in JSON_TYPES or mimetype.endswith("+json")):
         raise UnsupportedMediaType(
             f"Content-Type must be application/json, not {mimetype or 'missing'!r}"
         )

@@ -31,15 +31,19 @@ def read_query(schemas: Schemas, name: str, pairs: list[tuple[str, str]]) -> dic
     properties = spec.properties
     values: dict[str, Any] = {}
     problems: list[str] = []
+    indexed: dict[str, dict[int, str]] = {}
     for raw_key, given in pairs:
         key = spec.by_lower.get(raw_key.lower())
         if key is None:
+            _index_item(spec, raw_key, given, indexed)
             continue  # unknown parameters are ignored, as ASP.NET model binding does
         if key in spec.arrays:
             if given != "":
                 values.setdefault(key, []).append(given)
         elif key not in values and not (given == "" and _skips_empty(properties[key])):
             values[key] = _scalar(given, properties[key])
+    for key, items in indexed.items():
+        values.setdefault(key, []).extend(_from_zero(items))
     problems.extend(schemas.errors(name, values, root="query"))
     for key in spec.instants:
         if isinstance(values.get(key), str):
@@ -50,6 +54,28 @@ def read_query(schemas: Schemas, name: str, pairs: list[tuple[str, str]]) -> dic
     if problems:
         raise BadRequest(*sorted(problems))
     return values
+
+
+def _index_item(
+    spec: QuerySpec, raw_key: str, given: str, indexed: dict[str, dict[int, str]]
+) -> None:
+    """Keep `name[3]=B` of an array parameter: ASP.NET's collection binder reads indexed keys
+    (what PHP's http_build_query and Guzzle send) beside repeated ones. A repeated index keeps
+    its first value, as a repeated scalar does."""
+    base, bracket, rest = raw_key.partition("[")
+    if not bracket or not rest.endswith("]") or not rest[:-1].isdigit() or len(rest) > 10:
+        return
+    key = spec.by_lower.get(base.lower())
+    if key in spec.arrays and given != "":
+        indexed.setdefault(key, {}).setdefault(int(rest[:-1]), given)
+
+
+def _from_zero(items: dict[int, str]) -> list[str]:
+    """The values of indices 0, 1, 2… up to the first one missing, as ASP.NET binds them."""
+    found: list[str] = []
+    while len(found) in items:
+        found.append(items[len(found)])
+    return found
 
 
 @dataclass(frozen=True)

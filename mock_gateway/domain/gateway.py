@@ -73,8 +73,14 @@ class Gateway(ControlEdits):
         with self.lock:
             self._catch_up()
             catalog = self.catalog
-            if query.barcodes:
-                barcodes = [b for b in dict.fromkeys(query.barcodes) if b in catalog.offers]
+            if query.barcodes:  # every filter narrows: with ModelNumber, both must hold
+                model = query.model_no
+                barcodes = [
+                    b
+                    for b in dict.fromkeys(query.barcodes)
+                    if b in catalog.offers
+                    and (model is None or catalog.offers[b].model_no == model)
+                ]
             elif query.model_no is not None:
                 barcodes = list(catalog.models.get(query.model_no, ()))
             else:

@@ -321,3 +321,43 @@ def test_user_agent__not_required_by_default(api: ApiClient) -> None:
 def test_health__omit_defaults_applies(settings: Settings) -> None:
     app = create_app(settings.with_overrides(omit_defaults=True))
     assert json.loads(app.test_client().get("/healthcheck").data) == {"messages": []}
+
+
+# -- indexed collection keys ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("barcodeList[0]={0}&barcodeList[1]={1}", [0, 1]),  # PHP's http_build_query
+        ("barcodeList[1]={1}&barcodeList[0]={0}", [0, 1]),  # in index order
+        ("barcodeList[0]={0}&barcodeList[2]={2}", [0]),  # up to the first missing index
+        ("barcodeList={2}&BarcodeList[0]={0}", [2, 0]),  # beside repeated keys, any case
+        ("barcodeList[0]={0}&barcodeList[0]={1}", [0]),  # a repeated index: the first
+    ],
+)
+def test_stock_status__indexed_keys_bind_as_asp_net_does(
+    api: ApiClient, query: str, expected: list[int]
+) -> None:
+    codes = sorted(api.services.gateway.catalog.offers)[:3]
+    path = "/v2/offers/DEMO01/stock-status?" + query.format(*codes)
+    rows = api.get(path).get_json()
+    assert [row["barcode"] for row in rows] == [codes[i] for i in expected]
+
+
+def test_offers__indexed_barcodes_bind_too(api: ApiClient) -> None:
+    codes = sorted(api.services.gateway.catalog.offers)[:2]
+    body = api.get(f"/v1_1/offers?Barcodes[0]={codes[0]}&Barcodes[1]={codes[1]}").get_json()
+    assert sorted(o["barcode"] for o in body) == codes
+
+
+# -- content types --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["text/json", "Text/JSON; charset=utf-8"])
+def test_purchase__text_json_is_json(api: ApiClient, content_type: str) -> None:
+    [barcode] = stocked(api, 1)
+    body = json.dumps([{"barcode": barcode, "requestedQuantity": 1}])
+    response = api.post(ITEMS, data=body, headers={"Content-Type": content_type})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["items"][0]["barcode"] == barcode

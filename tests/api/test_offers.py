@@ -86,6 +86,16 @@ def test_offers__filter_by_model_number(api: ApiClient) -> None:
     assert all(o["modelNo"] == model for o in body)
 
 
+def test_offers__model_number_and_barcodes_give_their_intersection(api: ApiClient) -> None:
+    catalog = api.services.gateway.catalog
+    model = max(catalog.models, key=lambda m: len(catalog.models[m]))
+    inside = sorted(catalog.models[model])[:2]
+    outside = next(b for b in sorted(catalog.offers) if catalog.offers[b].model_no != model)
+    query = [("ModelNumber", model)] + [("Barcodes", b) for b in [*inside, outside]]
+    body = api.get("/v1_1/offers", query=query).get_json()
+    assert sorted(o["barcode"] for o in body) == inside
+
+
 def test_offers__delta_sync_bounds_are_inclusive(api: ApiClient) -> None:
     catalog = api.services.gateway.catalog
     dates = sorted(catalog.modified.values())
