@@ -31,6 +31,10 @@ def create_app(
     services = build_services(settings, clock)
     app = Flask("mock_gateway")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    # OPTIONS gets the 405 with Allow that ASP.NET gives (no CORS here), in the envelope, never
+    # Flask's empty text/html answer; and `/v1_1//offers` is a 404, not an HTML redirect
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+    app.url_map.merge_slashes = False
     app.extensions["mock_gateway"] = services
     services.offer_json = OfferJsonCache()
     services.offer_pages = PageCache()

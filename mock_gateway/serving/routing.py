@@ -8,9 +8,11 @@ case-insensitively, so `/b2bbuyergatewayapi/V2/Offers/X/b2bs` must reach the sam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from mock_gateway.contract.errors import BadRequest
 from mock_gateway.contract.inputs import kept_for_short_values
 
 BASE_PATHS = ("/b2bbuyergatewayapi", "/b2bbuyergateway")
@@ -68,8 +70,27 @@ CACHED_PATH_LENGTH = 512
 fold = kept_for_short_values(_fold, CACHED_PATH_LENGTH, 4096)
 
 
+# A Host header as RFC 3986 writes an authority's host and port (a name or IPv4 address, or an
+# IPv6 address in brackets); anything else (spaces, a path, user info) Kestrel refuses with 400.
+_HOST = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+host_is_valid = kept_for_short_values(lambda host: _HOST.fullmatch(host) is not None, 256, 256)
+
+
+def host_refusal(environ: dict[str, Any]) -> BadRequest | None:
+    """The 400 of a request whose Host is missing (HTTP/1.1 requires it) or malformed."""
+    host = environ.get("HTTP_HOST")
+    if host is None:
+        if environ.get("SERVER_PROTOCOL") == "HTTP/1.0":
+            return None
+        return BadRequest("The request has no Host header (HTTP/1.1 requires one)")
+    if not host_is_valid(host):
+        return BadRequest("The request's Host header is not a host name and port")
+    return None
+
+
 class PathNormalizer:
-    """WSGI middleware: the first step of the pipeline, before auth and routing."""
+    """WSGI middleware: the first step of the pipeline, before auth and routing (and so
+    before either lane): a bad Host is refused here, for both."""
 
     def __init__(self, app: WsgiApp) -> None:
         self.app = app
@@ -77,6 +98,10 @@ class PathNormalizer:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        refusal = host_refusal(environ)
+        if refusal is not None:
+            response: Iterable[bytes] = refusal.response()(environ, start_response)
+            return response
         base, rest = fold(environ.get("PATH_INFO", "") or "/")
         if base:
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + base

@@ -197,3 +197,36 @@ def test_raw_socket_fuzz__never_5xx_never_html(base: str, data: bytes) -> None:
 
 def test_raw_socket_fuzz__leaves_the_server_serving(base: str) -> None:
     assert_healthy(base)
+
+
+AUTH_HEADER = "Authorization: Basic " + base64.b64encode(b"DEMO01:demo-pass").decode()
+
+
+@pytest.mark.parametrize(
+    ("request_head", "status", "says"),
+    [
+        ("GET /b2bbuyergateway/v1_1/offers HTTP/1.1\r\n{auth}", 400, "no Host header"),
+        ("GET /healthcheck HTTP/1.1\r\nHost: a b", 400, "not a host name"),
+        ("GET /healthcheck HTTP/1.1\r\nHost: x/y", 400, "not a host name"),
+        ("GET /b2bbuyergateway/v1_1//offers HTTP/1.1\r\nHost: h\r\n{auth}", 404, "No such route"),
+        ("GET /__mock//clock HTTP/1.1\r\nHost: h", 404, "No such route"),
+        ("OPTIONS /b2bbuyergateway/v1_1/offers HTTP/1.1\r\nHost: h\r\n{auth}", 405, "method"),
+        ("OPTIONS /__mock/clock HTTP/1.1\r\nHost: h", 405, "method"),
+        ("OPTIONS /__mock/ui/ HTTP/1.1\r\nHost: h", 405, "method"),
+        ("OPTIONS /healthcheck HTTP/1.1\r\nHost: h", 405, "method"),
+    ],
+    ids=["no-host", "host-with-space", "host-with-path", "empty-segment", "control-empty-segment",
+         "options-api", "options-control", "options-dashboard", "options-health"],
+)  # fmt: skip
+def test_edges__json_for_hosts_empty_segments_and_options(
+    base: str, request_head: str, status: int, says: str
+) -> None:
+    head = request_head.format(auth=AUTH_HEADER).rstrip("\r\n")
+    answer = send_raw(base, (head + "\r\nConnection: close\r\n\r\n").encode())
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.startswith(f"HTTP/1.1 {status}".encode()), answer[:200]
+    headers, _, body = rest.partition(b"\r\n\r\n")
+    assert b"Content-Type: application/json" in headers
+    if status == 405:
+        assert b"\r\nAllow: " in b"\r\n" + headers
+    assert says in json.loads(body)["messages"][0]["content"]
