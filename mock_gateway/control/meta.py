@@ -16,7 +16,10 @@ def ready() -> Response:
     svc = services()
     if not svc.ready:
         return done({"ready": False}, 503)
-    response = done({"ready": True, "offers": len(svc.gateway.catalog.offers)})
+    report: dict[str, object] = {"ready": True, "offers": len(svc.gateway.catalog.offers)}
+    if svc.restart is not None:  # this worker replaced one that died (state/recovery.py)
+        report["workerRestart"] = svc.restart.document()
+    response = done(report)
     # which process answers: `mock-gateway wait --pid` must not take another server's answer
     # on the same port for its own (the serving worker, and its parent: gunicorn's arbiter)
     response.headers["X-Mock-Gateway-Pid"] = f"{os.getpid()} {os.getppid()}"

@@ -53,8 +53,19 @@ def on_starting(server: object) -> None:
         sys.exit(2)
 
 
+# the master's record of workers that died while it served (see child_exit and pre_fork)
+_dead_workers: list[int] = []
+
+
+def child_exit(server: object, worker: object) -> None:
+    """In the master: a worker exited. If a new one is forked next, it replaces this one."""
+    _dead_workers.append(getattr(worker, "pid", 0))
+
+
 def pre_fork(server: object, worker: object) -> None:
-    """Choose the CPU the new worker keeps to, if any (serving/affinity.py)."""
+    """Choose the CPU the new worker keeps to, if any (serving/affinity.py); tell the new
+    worker whether it replaces one that died (the master forks a replacement at once)."""
+    worker.replaces = _dead_workers.pop() if _dead_workers else None  # type: ignore[attr-defined]
     siblings = getattr(server, "WORKERS", {}).values()
     worker.cpu = affinity.cpu_for_new_worker(  # type: ignore[attr-defined]
         _settings.cpu_affinity,
@@ -66,6 +77,14 @@ def pre_fork(server: object, worker: object) -> None:
 
 def post_fork(server: object, worker: object) -> None:
     affinity.keep_to(getattr(worker, "cpu", None))
+    dead = getattr(worker, "replaces", None)
+    if dead is not None:  # gunicorn forked this worker from the start-up state
+        from mock_gateway.state.recovery import recover
+
+        services = getattr(getattr(server, "app", None), "wsgi", lambda: None)()
+        extensions = getattr(services, "extensions", {})
+        if "mock_gateway" in extensions:
+            recover(extensions["mock_gateway"], dead)
 
 
 def when_ready(server: object) -> None:

@@ -68,6 +68,11 @@ class StateSaver:
             threading.Thread(target=self._run, name="state-saver", daemon=True).start()
             atexit.register(self.stop)
 
+    def mark_saved(self) -> None:
+        """What was just loaded from the file counts as saved."""
+        with self._lock:
+            self._saved = self._mark()
+
     def _mark(self) -> Any:
         clock = self.svc.clock
         gateway = self.svc.gateway

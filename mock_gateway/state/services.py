@@ -68,6 +68,7 @@ class Services:
     saver: Any = None  # durable.StateSaver when MOCK_GATEWAY_STATE_FILE is set
     ready: bool = False
     startup_settings: Settings | None = None  # what a plain reset returns to
+    restart: Any = None  # recovery.Restart: this worker replaced one that died
 
     def __post_init__(self) -> None:
         if self.startup_settings is None:
