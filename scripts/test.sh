@@ -21,6 +21,13 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v openssl >/dev/null 
   apt-get install -y -qq redis-server openssl >/dev/null 2>&1 \
     || { apt-get update -qq && apt-get install -y -qq redis-server openssl >/dev/null; }
 fi
+# .ci/run also runs the in-process suites with the wall clock years ahead (Debian's faketime)
+if ! command -v faketime >/dev/null 2>&1; then
+  echo "installing faketime from the OS packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq faketime >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq faketime >/dev/null; }
+fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy mock_gateway bench
