@@ -7,11 +7,21 @@ from typing import Any
 from flask import request
 
 from mock_gateway.contract.errors import ApiError, BadBody, BadRequest, UnsupportedMediaType
-from mock_gateway.contract.inputs import BadJson, UnencodableText, bind_json, load_json
+from mock_gateway.contract.inputs import (
+    BadJson,
+    UnencodableText,
+    bind_json,
+    load_json,
+    parsed_size,
+)
 from mock_gateway.contract.schemas import Schemas, location
 from mock_gateway.state.services import services
 
 MAX_DEPTH = 32
+# The control plane takes bodies up to 1 GiB (whole state documents). A state export parses
+# into about 3.4 times its size; a body that would parse into more than this many times its
+# size is junk (a million `{}`s, short strings), refused before it is parsed.
+CONTROL_PARSE_RATIO = 6
 JSON_TYPES = frozenset({"application/json", "text/json"})
 
 
@@ -24,7 +34,9 @@ def json_body(
     """Return the Flask request's body, bound and valid against `schema`.
 
     `strict` defaults to the JSON binding setting (the control plane always binds strictly).
-    `explain`: the control plane's refusals of text UTF-8 cannot encode name the field.
+    `explain`: the control plane's reading: refusals of text UTF-8 cannot encode name the
+    field, and a large body that would parse into more than CONTROL_PARSE_RATIO times its size
+    is refused before it is parsed.
     """
     check_content_type(request.mimetype, request.content_length)
     svc = services()
@@ -60,6 +72,12 @@ def parse_body(
     explain: bool = False,
 ) -> Any:
     """Parse, bind and check a body; raise the route's error shape (400 or the bare-array 400)."""
+    if explain and len(raw) > 1024 * 1024 and parsed_size(raw) > CONTROL_PARSE_RATIO * len(raw):
+        raise _as(
+            error,
+            f"body holds more JSON values than a document of its size could: it would take "
+            f"more than {CONTROL_PARSE_RATIO} times its size to read; nothing was changed",
+        )
     try:
         body = load_json(raw)
     except UnencodableText as bad:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from flask import Flask, Response
@@ -39,6 +40,7 @@ class ApiError(Exception):
     """An error in the generic envelope: {"hasError": true, "messages": [...]}."""
 
     status: int = 400
+    detail: str | None = None  # for the log, never for the caller (warned now and then)
 
     def __init__(self, *texts: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(*texts)
@@ -219,11 +221,26 @@ def too_large() -> PayloadTooLarge:
     )
 
 
+_last_warning = [0.0]
+WARN_EVERY_S = 5.0
+
+
+def warn_now_and_then(text: str) -> None:
+    """Log a failure's detail at most once every WARN_EVERY_S: a store away for a minute fails
+    every request meanwhile, and one line in five seconds says it as well."""
+    now = time.monotonic()
+    if now - _last_warning[0] >= WARN_EVERY_S:
+        _last_warning[0] = now
+        log.warning("%s", text)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Route every error, ours, werkzeug's and unexpected ones, through the one renderer."""
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
+        if error.detail:
+            warn_now_and_then(error.detail)
         return error.response()
 
     @app.errorhandler(HTTPException)

@@ -37,7 +37,7 @@ from typing import Any
 
 from mock_gateway.state.journal import Entry, kept_entry, matching
 from mock_gateway.state.redis_link import FAILURES, LinkError, RedisLink, Wire
-from mock_gateway.state.store import StoreUnavailable, warn_now_and_then
+from mock_gateway.state.store import StoreUnavailable
 
 # KEYS: meta, staging, acks. ARGV: size, entries pushed out locally, ack token ('' for none),
 # then (score, entry) pairs. The staging set keeps the newest `size`; the rest are counted.
@@ -271,8 +271,9 @@ class RedisJournal:
         try:
             return call(*args)
         except LinkError as error:
-            warn_now_and_then(f"the journal's store is unreachable: {error}")
-            raise StoreUnavailable("The journal is unreachable; retry shortly") from None
+            unavailable = StoreUnavailable("The journal is unreachable; retry shortly")
+            unavailable.detail = f"the journal's store is unreachable: {error}"
+            raise unavailable from None
 
 
 def _entry(flat: list[bytes]) -> Entry:

@@ -209,7 +209,7 @@ class RedisStore:
             epoch, found = self._call(self._init, uuid.uuid4().hex, BOOT, self.fingerprint)
         except StoreUnavailable as error:
             raise StoreError(
-                f"cannot reach the store at {redacted(self.url)}: {error.texts[0]}"
+                f"cannot reach the store at {redacted(self.url)}: {error.link_said or error}"
             ) from None
         if found is not None and found.decode() != self.fingerprint:
             raise StoreError(

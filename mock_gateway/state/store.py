@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mock_gateway.clock import Clock
 from mock_gateway.config import Settings
-from mock_gateway.contract.errors import ServiceUnavailable, log
+from mock_gateway.contract.errors import ServiceUnavailable
 from mock_gateway.state.journal import Journal
 
 if TYPE_CHECKING:
@@ -26,26 +26,17 @@ if TYPE_CHECKING:
 class StoreUnavailable(ServiceUnavailable):
     """The shared store cannot be reached: a 503 in the contract's envelope, nothing changed."""
 
+    link_said = ""  # what the connection to the store said (for start-up's one line)
+
     @classmethod
     def unreachable(cls, detail: object = None) -> StoreUnavailable:
-        """The 503 of a store that does not answer. What the link said (`detail`: it names
-        the store's address) goes to the log, never to the caller."""
+        """The 503 of a store that does not answer. What the link said names the store's
+        address: it goes to the log (`detail`), never to the caller."""
+        error = cls("The gateway's state store is unreachable; retry shortly")
         if detail is not None:
-            warn_now_and_then(f"the state store is unreachable: {detail}")
-        return cls("The gateway's state store is unreachable; retry shortly")
-
-
-_last_warning = [0.0]
-WARN_EVERY_S = 5.0
-
-
-def warn_now_and_then(text: str) -> None:
-    """Log a store failure, at most once every WARN_EVERY_S: a store away for a minute fails
-    every request meanwhile, and one line in five seconds says it as well."""
-    now = time.monotonic()
-    if now - _last_warning[0] >= WARN_EVERY_S:
-        _last_warning[0] = now
-        log.warning("%s", text)
+            error.link_said = str(detail)
+            error.detail = f"the state store is unreachable: {detail}"
+        return error
 
 
 class StoreError(Exception):

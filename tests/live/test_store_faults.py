@@ -96,6 +96,8 @@ def test_store__lost_while_serving_is_503_then_recovers(
         assert response.status_code == 503
         assert response.json()["hasError"] is True
         assert "state store is unreachable" in response.json()["messages"][0]["content"]
+        port = redis_server.url.rsplit(":", 1)[1].split("/")[0]
+        assert port not in response.text and "127.0.0.1" not in response.text  # no address
         # reads that follow are refused too, not answered from a copy that may be behind
         response = session.get(replica.url(OFFERS), auth=AUTH, timeout=10)
         assert response.status_code == 503
