@@ -27,6 +27,7 @@ CONTROL_BODIES = {
     "arrays": b'{"offers":' + filled(b"[]", 64 * MB) + b"}",
     "short strings": b'{"offers":' + filled(b'"ab"', 64 * MB) + b"}",
     "zeros": b'{"offers":' + filled(b"0", 64 * MB) + b"}",
+    "numbers": b'{"offers":' + filled(b"1234567", 64 * MB) + b"}",
     "not json": b"{" + b"x" * 64 * MB,
 }
 
