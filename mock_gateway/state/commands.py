@@ -158,10 +158,20 @@ def delete_buyer(svc: Services, *, code: str) -> bool:
 
 
 @command
-def reset(svc: Services, *, seed: int | None = None, catalog_size: int | None = None) -> None:
+def reset(
+    svc: Services,
+    *,
+    seed: int | None = None,
+    catalog_size: int | None = None,
+    ids_at: dict[str, int] | None = None,
+) -> None:
+    """`ids_at`: id counters to start from (a log restarted after Redis lost its data)."""
     from mock_gateway.state import assembly
 
     assembly.reset(svc, seed=seed, catalog_size=catalog_size)
+    for counter, value in (ids_at or {}).items():
+        ids = svc.gateway.ids
+        setattr(ids, counter, max(getattr(ids, counter), value))
 
 
 @command

@@ -126,6 +126,8 @@ return redis.call('HMGET', KEYS[1], 'epoch', 'fingerprint')
 
 GROUP_MAX = 64  # changes sent in one call, at most
 BOOT = json.dumps({"c": "boot", "a": {}, "w": None})
+# after Redis lost the fleet's data: how far past its last ids the restarted log begins
+LOST_DATA_ID_GAP = 100_000
 
 
 def fingerprint(settings: Settings) -> str:
@@ -225,8 +227,20 @@ class RedisStore:
         self.news.forget()
 
     def _restart_log(self) -> None:
-        """Redis lost the fleet's data (restarted empty): start the log again from the base."""
-        self._call(self._init, uuid.uuid4().hex, BOOT, self.fingerprint)
+        """Redis lost the fleet's data (restarted empty): start the log again from the start-up
+        data, but with every id counter LOST_DATA_ID_GAP past where this copy had it, so that
+        no request number, b2BId or batch id issued before is issued again, even one a copy a
+        few changes ahead of this one issued. The first copy to restart the log sets the base;
+        the others find the log started and follow it."""
+        svc = self.svc
+        assert svc is not None
+        ahead = {
+            name: count + LOST_DATA_ID_GAP
+            for name, count in svc.gateway.ids.counters().items()
+            if name != "traces"
+        }
+        base = json.dumps({"c": "boot", "a": {"ids_at": ahead}, "w": None})
+        self._call(self._init, uuid.uuid4().hex, base, self.fingerprint)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -283,7 +297,7 @@ class RedisStore:
         if kind == b"reload" and not (label == self.epoch and start <= self.position):
             self._move_to(label)
             entry = json.loads(base)
-            if entry["c"] != "boot" or not self.fresh:
+            if entry["c"] != "boot" or entry["a"] or not self.fresh:  # a plain boot: as built
                 self._outcome(entry, self._apply(entry))
             self.position = start
         self.fresh = False

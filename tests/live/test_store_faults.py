@@ -211,6 +211,41 @@ def test_store__back_empty_starts_the_fleet_again_from_the_start_up_data(
     assert status == 200 and len(gateway.control("GET", "/requests")) == 1
 
 
+def ids_in_use(gateway: MockGateway) -> tuple[set[str], set[int]]:
+    requests_made = {r["requestNumber"] for r in gateway.control("GET", "/requests")}
+    return requests_made, {p["b2BId"] for p in gateway.control("GET", "/packages")}
+
+
+def test_store__back_empty_never_issues_an_id_again(tmp_path: Path) -> None:
+    """Two replicas; Redis loses everything; the ids issued after are all new."""
+    server = RedisServer(tmp_path).start()
+    replicas = [Replica(server.url) for _ in range(2)]
+    try:
+        gateways = [MockGateway(replica.base) for replica in replicas]
+        line = [{"barcode": "8685298053581", "requestedQuantity": 1}]
+        for index in range(6):
+            assert gateways[index % 2].call("POST", "/v2/offers/DEMO01/items", line)[0] == 200
+        gateways[0].advance_past_cutoff()  # packed: b2BIds issued
+        before = ids_in_use(gateways[1])
+        assert len(before[0]) == 6 and before[1]
+        redis.Redis.from_url(server.url).flushall()
+        deadline = time.monotonic() + 5
+        while any(g.control("GET", "/requests") for g in gateways):
+            assert time.monotonic() < deadline, "the replicas did not notice the loss"
+            time.sleep(0.1)
+        for index in range(6):
+            assert gateways[index % 2].call("POST", "/v2/offers/DEMO01/items", line)[0] == 200
+        gateways[1].advance_past_cutoff()
+        after = ids_in_use(gateways[0])
+        assert len(after[0]) == 6 and after[1]
+        assert not before[0] & after[0] and not before[1] & after[1]
+        assert ids_in_use(gateways[1]) == after  # both replicas follow the restarted log
+    finally:
+        for replica in replicas:
+            replica.stop()
+        server.stop()
+
+
 def test_store__a_password_in_the_url_works_and_is_never_shown(tmp_path: Path) -> None:
     server = RedisServer(tmp_path, password="s3cret-pw").start()
     try:
