@@ -13,7 +13,7 @@ from mock_gateway.control import control
 from mock_gateway.serving import pipeline
 from mock_gateway.serving.delivery import BodyDrain
 from mock_gateway.serving.fastlane import FastLane
-from mock_gateway.serving.routing import PathNormalizer
+from mock_gateway.serving.routing import PathNormalizer, StoreBound
 from mock_gateway.state.assembly import build_services
 
 
@@ -45,6 +45,6 @@ def create_app(
         app.register_blueprint(control)
     register_error_handlers(app)
     inner = FastLane(app.wsgi_app, services) if fast_lane else app.wsgi_app
-    app.wsgi_app = BodyDrain(PathNormalizer(inner))  # type: ignore[method-assign]
+    app.wsgi_app = BodyDrain(PathNormalizer(StoreBound(inner, services)))  # type: ignore[method-assign]
     services.ready = True
     return app

@@ -107,3 +107,18 @@ class PathNormalizer:
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + base
         environ["PATH_INFO"] = rest
         return self.app(environ, start_response)
+
+
+class StoreBound:
+    """WSGI middleware around both lanes: a request's waits on the store, all together, end
+    within the store's bound (MOCK_GATEWAY_STORE_TIMEOUT for Redis), then it is a 503."""
+
+    def __init__(self, app: WsgiApp, services: Any) -> None:
+        self.app = app
+        self.store = services.store
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        with self.store.request_scope():
+            return self.app(environ, start_response)

@@ -25,7 +25,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import hiredis
@@ -124,14 +124,49 @@ FAILURES = (redis.RedisError, OSError, Refused, hiredis.ProtocolError)
 class RedisLink:
     def __init__(self, url: str, timeout: float) -> None:
         # RESP2: plain replies, and a subscription's messages read like any reply
+        # no CLIENT SETINFO at connect (driver_info=None): a round trip more to a hung Redis,
+        # inside a request's bound
         self.pool = redis.ConnectionPool.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout, protocol=2
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            protocol=2,
+            driver_info=None,
         )
         # a URL redis-py cannot use (an unknown option, say) fails here, not at first use
         self.pool.connection_class(**self.pool.connection_kwargs)
+        self.timeout = timeout
         self.scripts: dict[str, str] = {}
         self._local = threading.local()
         self._wires: weakref.WeakSet[Wire] = weakref.WeakSet()  # every thread's, for close()
+
+    @contextlib.contextmanager
+    def within(self, seconds: float) -> Iterator[None]:
+        """Every call this thread makes meanwhile ends within `seconds` of now, all together:
+        each waits on Redis only for what is left (a request's bound, not each call's)."""
+        if getattr(self._local, "deadline", None) is not None:
+            yield  # inside a bound already: that one holds
+            return
+        self._local.deadline = time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self._local.deadline = None
+
+    def remaining(self) -> float | None:
+        """Seconds left of this thread's bound (None: no bound); LinkError when none is left."""
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is None:
+            return None
+        left: float = deadline - time.monotonic()
+        if left <= 0:
+            raise LinkError("the store timeout passed")
+        return left
+
+    def _bound(self, wire: Wire) -> None:
+        """Wait on this connection no longer than the store timeout, nor this thread's bound."""
+        left = self.remaining()
+        wire.sock.settimeout(self.timeout if left is None else min(self.timeout, left))
 
     def script(self, source: str) -> str:
         """Register a script; call it by the returned SHA."""
@@ -185,6 +220,7 @@ class RedisLink:
                     local.wire, fresh = None, True
                     wire = self._connect()
                     local.wire, local.pid = wire, os.getpid()
+                self._bound(wire)
                 return action(wire)
             except FAILURES as error:
                 broken = getattr(local, "wire", None)
@@ -210,14 +246,20 @@ class RedisLink:
         self.pool.connection_kwargs.update(host=host, port=port)
 
     def new_wire(self) -> Wire:
-        """A connection of its own (it closes when dropped)."""
-        return Wire(self.pool.connection_class(**self.pool.connection_kwargs))
+        """A connection of its own (it closes when dropped); connecting, and redis-py's
+        handshake, wait no longer than the store timeout nor this thread's bound."""
+        left = self.remaining()
+        wait = self.timeout if left is None else min(self.timeout, left)
+        kwargs = {**self.pool.connection_kwargs, "socket_timeout": wait}
+        kwargs["socket_connect_timeout"] = wait
+        return Wire(self.pool.connection_class(**kwargs))
 
     def subscribed(self, channel: str, blocking: bool = False) -> Wire:
         """A connection of its own, subscribed to `channel` (a listener's). Subscribing waits
         no longer than the store timeout (a hung Redis must not hold the caller); a `blocking`
         one then waits on reads as long as it takes (its listener polls it first)."""
         wire = self.new_wire()
+        self._bound(wire)
         checked(wire.exchange(pack("SUBSCRIBE", channel), 1)[0])
         if blocking:
             wire.sock.settimeout(None)
@@ -273,6 +315,7 @@ class NewsListener:
         self.channel = channel
         self._lock = threading.Lock()
         self._wire: Wire | None = None
+        self._forgotten = False  # forget() came while another thread held the lock
         self._pid = 0
         self._last_check = 0.0
 
@@ -282,28 +325,51 @@ class NewsListener:
         listener, a fresh subscription, a lump of news with more perhaps behind it, or a quiet
         second (the only sign of a Redis that lost its data)."""
         now = time.monotonic()
-        with self._lock:
-            wire = self._listen()
-            if wire is None or now - self._last_check > QUIET_CHECK_S:
-                self._last_check = now
-                return True
-            try:
-                for message in wire.replies(0):  # nothing arrived: a poll, no reading
-                    if isinstance(message, list) and message[0] == b"message":
-                        # "epoch:position:entry[\nentry...]", one message per append
-                        epoch, position, entries = message[2].split(b":", 2)
-                        first, label = int(position), epoch.decode()
-                        for index, entry in enumerate(entries.split(b"\n")):
-                            inbox.append((label, first + index, entry))
-            except (*FAILURES, ValueError):
+        try:  # another thread may be subscribing to a hung Redis: wait within the bound only
+            left = self.link.remaining()
+        except LinkError:
+            return True
+        if not self._lock.acquire(timeout=-1 if left is None else left):
+            return True
+        try:
+            must_ask = self._read(inbox, now)
+            if self._forgotten:  # Redis failed another thread meanwhile: trust nothing
+                self._forgotten = False
                 self._close()
-                return True
-            return wire.lagging()
+                must_ask = True
+            return must_ask
+        finally:
+            self._lock.release()
+
+    def _read(self, inbox: deque[tuple[str, int, bytes]], now: float) -> bool:
+        """poll()'s work, under the lock."""
+        wire = self._listen()
+        if wire is None or now - self._last_check > QUIET_CHECK_S:
+            self._last_check = now
+            return True
+        try:
+            for message in wire.replies(0):  # nothing arrived: a poll, no reading
+                if isinstance(message, list) and message[0] == b"message":
+                    # "epoch:position:entry[\nentry...]", one message per append
+                    epoch, position, entries = message[2].split(b":", 2)
+                    first, label = int(position), epoch.decode()
+                    for index, entry in enumerate(entries.split(b"\n")):
+                        inbox.append((label, first + index, entry))
+        except (*FAILURES, ValueError):
+            self._close()
+            return True
+        return wire.lagging()
 
     def forget(self) -> None:
-        """Stop listening: until a subscription succeeds again, every poll says "must ask"."""
-        with self._lock:
-            self._close()
+        """Stop listening: until a subscription succeeds again, every poll says "must ask".
+        Never waits on a thread that is subscribing to a hung Redis: that one closes it."""
+        if self._lock.acquire(blocking=False):
+            try:
+                self._close()
+            finally:
+                self._lock.release()
+        else:
+            self._forgotten = True  # the thread holding the lock closes it on its way out
 
     def _listen(self) -> Wire | None:
         """The subscribed connection, subscribing first if need be; None when that has just
@@ -312,7 +378,7 @@ class NewsListener:
             return self._wire
         try:
             wire = self.link.subscribed(self.channel)
-        except FAILURES:
+        except (*FAILURES, LinkError):
             return None
         self._wire, self._pid = wire, os.getpid()
         return None

@@ -24,6 +24,7 @@ follows MOVED to the node holding it).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import itertools
@@ -32,6 +33,7 @@ import os
 import threading
 import uuid
 from collections import deque
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -203,6 +205,10 @@ class RedisStore:
     def describe(self) -> str:
         return f"redis {redacted(self.url)} (shared, keys {{{self.settings.store_prefix}}}:*)"
 
+    def request_scope(self) -> AbstractContextManager[None]:
+        """A request waits on Redis MOCK_GATEWAY_STORE_TIMEOUT at most, all calls together."""
+        return self.link.within(self.settings.store_timeout)
+
     # -- joining ----------------------------------------------------------------------------
 
     def attach(self, svc: Services) -> None:
@@ -357,7 +363,9 @@ class RedisStore:
         applies the log up to them, outcomes included. A round trip per group, not per change:
         under load, most of a change's cost was its round trip."""
         self.pending.append((text, token))
-        with self.sending:
+        if not self._take_turn(token):
+            return None, StoreUnavailable.unreachable("no turn to send within the store timeout")
+        try:
             while token not in self.outcomes:
                 group: list[tuple[str, str]] = []
                 while self.pending and len(group) < GROUP_MAX:
@@ -375,6 +383,24 @@ class RedisStore:
                     for _, sent in group:  # unapplied here: a reset overtook them (see below)
                         self.outcomes.setdefault(sent, (None, self._overtaken()))
             return self.outcomes.pop(token)
+        finally:
+            self.sending.release()
+
+    def _take_turn(self, token: str) -> bool:
+        """Wait for the turn to send, no longer than the request's bound. A change still
+        waiting when the bound passes is withdrawn (never sent); one a sender took meanwhile
+        may still be made: its caller gets the 503 the README describes for that case."""
+        try:
+            left = self.link.remaining()
+        except LinkError:
+            left = 0.0
+        if self.sending.acquire(timeout=-1 if left is None else left):
+            return True
+        for item in list(self.pending):
+            if item[1] == token:
+                with contextlib.suppress(ValueError):  # a sender took it meanwhile
+                    self.pending.remove(item)
+        return False
 
     def _rebase(self, text: str, token: str) -> tuple[Any, BaseException | None]:
         reply = self._append_once([text], token, "1")

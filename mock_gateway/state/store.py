@@ -10,7 +10,9 @@ replicas. Both run the same command functions, so the business rules exist once.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mock_gateway.clock import Clock
@@ -50,6 +52,10 @@ class Store(Protocol):
         """Where the state lives, for the banner (no password)."""
         ...
 
+    def request_scope(self) -> AbstractContextManager[None]:
+        """Around one request: the bound of its waits on the store."""
+        ...
+
     def attach(self, svc: Services) -> None:
         """Serve this process's services; a shared store joins the fleet's state here."""
         ...
@@ -87,6 +93,9 @@ class MemoryStore:
 
     def describe(self) -> str:
         return "memory (this process)"
+
+    def request_scope(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def attach(self, svc: Services) -> None:
         self.svc = svc

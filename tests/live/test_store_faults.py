@@ -166,6 +166,63 @@ def test_store__answers_lost_to_a_stalling_redis_never_make_a_change_twice(
             replica.stop()
 
 
+def test_store__stopped_for_20_s_every_request_is_answered_within_its_bound(
+    redis_server: RedisServer,
+) -> None:
+    """Redis stopped (SIGSTOP) for 20 s under purchases and reads on two replicas (one with two
+    workers): each request is answered 200 or 503 within the store timeout (1 s) plus a 1 s
+    margin; afterwards every confirmed purchase is there once, none twice, and every worker
+    agrees."""
+    replicas = [
+        Replica(redis_server.url, workers=2, MOCK_GATEWAY_STORE_TIMEOUT="1s"),
+        Replica(redis_server.url, MOCK_GATEWAY_STORE_TIMEOUT="1s"),
+    ]
+    try:
+        a, b = (MockGateway(r.base) for r in replicas)
+        a.freeze("2026-11-30T09:00:00Z")
+        a.set_stock(BARCODE, 100_000)
+        confirmed: list[str] = []
+        slowest: list[float] = []
+        statuses: Counter[int] = Counter()
+        stop = time.monotonic() + 24
+
+        def client(index: int) -> None:
+            session, count = requests.Session(), 0
+            while time.monotonic() < stop:
+                count += 1
+                base = replicas[count % 2].base
+                started = time.monotonic()
+                if count % 3:
+                    url = f"{base}{PURCHASE}?vendorRef=s{index}-{count}"
+                    response = session.post(url, json=LINE, auth=AUTH, timeout=60)
+                else:
+                    response = session.get(base + OFFERS, auth=AUTH, timeout=60)
+                slowest.append(time.monotonic() - started)
+                statuses[response.status_code] += 1
+                assert response.json() is not None  # JSON, whatever the status
+                if response.status_code == 200 and count % 3:
+                    confirmed.append(response.json()["requestNumber"])
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            running = [pool.submit(client, index) for index in range(8)]
+            time.sleep(2)
+            redis_server.pause()
+            time.sleep(20)
+            redis_server.resume()
+            for future in running:
+                future.result()
+        assert set(statuses) <= {200, 503} and statuses[503] > 0 and statuses[200] > 0, statuses
+        assert max(slowest) <= 1.0 + 1.0, sorted(slowest)[-5:]
+        made = a.control("GET", "/requests")
+        refs = Counter(r["vendorRef"] for r in made)
+        assert [ref for ref, times in refs.items() if times > 1] == []
+        assert set(confirmed) <= {r["requestNumber"] for r in made}
+        assert len(views([a, b])) == 1
+    finally:
+        for replica in replicas:
+            replica.stop()
+
+
 def test_store__restarted_with_its_data_keeps_the_state(
     replica: Replica, redis_server: RedisServer
 ) -> None:
