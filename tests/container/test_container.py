@@ -273,3 +273,19 @@ def test_container__the_compose_fleet_answers_as_one_gateway() -> None:
         assert [e["path"] for e in journal.json()] == ["/b2bbuyergatewayapi/v2/offers/DEMO01/items"]
     finally:
         run("down", "-v", "--remove-orphans")
+
+
+def test_container__a_siege_of_silent_and_slow_clients_starves_nobody() -> None:
+    """The image's server holds the siege of tests/live/test_connections.py (shorter)."""
+    from tests.live.siege import siege
+    from tests.live.test_connections import assert_held, assert_timed_out
+
+    with container({"MOCK_GATEWAY_LOG_FORMAT": "off"}) as (cid, base):
+        wait_healthy(cid)
+        host, port = base.removeprefix("http://").split(":")
+        report = siege(host, int(port), seconds=12)
+        assert_held(report, 12)
+        assert report.silent_reopened >= 1000  # dropped after 5 s of silence, and back
+        for sender in report.slow_bodies:
+            assert sender.closed_after is not None and 5 <= sender.closed_after <= 7
+            assert_timed_out(sender.answer, "slower than 240 bytes/s")
