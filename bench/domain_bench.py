@@ -11,7 +11,7 @@ from mock_gateway.clock import ControlledClock
 from mock_gateway.config import Settings
 from mock_gateway.contract.schemas import Schemas
 from mock_gateway.domain.models import PackageType
-from mock_gateway.state.assembly import build_gateway, load_data_set
+from mock_gateway.serving.assembly import build_gateway, load_data_set
 
 REQUESTS = 10_000
 

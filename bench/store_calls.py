@@ -29,8 +29,8 @@ def main() -> int:
     from bench.run import redis_server
     from mock_gateway import create_app
     from mock_gateway.config import Settings
-    from mock_gateway.state import redis_journal
-    from mock_gateway.state.redis_link import RedisLink
+    from mock_gateway.stores.redis import journal as redis_journal
+    from mock_gateway.stores.redis.link import RedisLink
 
     trips: Counter[str] = Counter()
     for name in ("call", "command", "call_many"):

@@ -171,7 +171,7 @@ def _check() -> int:
     from mock_gateway.contract.schemas import SchemaLoadError, Schemas
     from mock_gateway.data.fixtures import FixtureError, check_documents
     from mock_gateway.data.generate import generate_catalog
-    from mock_gateway.state.assembly import load_data_set
+    from mock_gateway.serving.assembly import load_data_set
 
     try:
         settings = load_settings()

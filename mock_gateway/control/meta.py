@@ -17,7 +17,7 @@ def ready() -> Response:
     if not svc.ready:
         return done({"ready": False}, 503)
     report: dict[str, object] = {"ready": True, "offers": len(svc.gateway.catalog.offers)}
-    if svc.restart is not None:  # this worker replaced one that died (state/recovery.py)
+    if svc.restart is not None:  # this worker replaced one that died (serving/recovery.py)
         report["workerRestart"] = svc.restart.document()
     response = done(report)
     # which process answers: `mock-gateway wait --pid` must not take another server's answer

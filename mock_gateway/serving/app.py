@@ -11,10 +11,10 @@ from mock_gateway.config import Settings, load_settings
 from mock_gateway.contract.errors import register_error_handlers
 from mock_gateway.control import control
 from mock_gateway.serving import pipeline
+from mock_gateway.serving.assembly import build_services
 from mock_gateway.serving.delivery import BodyDrain
 from mock_gateway.serving.fastlane import FastLane
 from mock_gateway.serving.routing import PathNormalizer, StoreBound
-from mock_gateway.state.assembly import build_services
 
 
 def create_app(

@@ -79,7 +79,7 @@ def post_fork(server: object, worker: object) -> None:
     affinity.keep_to(getattr(worker, "cpu", None))
     dead = getattr(worker, "replaces", None)
     if dead is not None:  # gunicorn forked this worker from the start-up state
-        from mock_gateway.state.recovery import recover
+        from mock_gateway.serving.recovery import recover
 
         services = getattr(getattr(server, "app", None), "wsgi", lambda: None)()
         extensions = getattr(services, "extensions", {})

@@ -9,8 +9,8 @@ from mock_gateway.config import SettingsError
 from mock_gateway.contract.schemas import SchemaLoadError
 from mock_gateway.data.fixtures import FixtureError
 from mock_gateway.serving.app import create_app
-from mock_gateway.state.durable import StateFileError
 from mock_gateway.state.store import StoreError
+from mock_gateway.stores.durable import StateFileError
 
 try:
     application = create_app()

@@ -166,9 +166,8 @@ def reset(
     ids_at: dict[str, int] | None = None,
 ) -> None:
     """`ids_at`: id counters to start from (a log restarted after Redis lost its data)."""
-    from mock_gateway.state import assembly
-
-    assembly.reset(svc, seed=seed, catalog_size=catalog_size)
+    assert svc.rebuild is not None
+    svc.rebuild(svc, seed=seed, catalog_size=catalog_size)
     for counter, value in (ids_at or {}).items():
         ids = svc.gateway.ids
         setattr(ids, counter, max(getattr(ids, counter), value))
@@ -176,9 +175,8 @@ def reset(
 
 @command
 def import_state(svc: Services, *, document: Any) -> None:
-    from mock_gateway.state import assembly
-
-    assembly.import_document(svc, document)
+    assert svc.import_document is not None
+    svc.import_document(svc, document)
 
 
 # -- traffic: faults and the rate limit ---------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from mock_gateway.contract.schemas import Schemas
 from mock_gateway.domain.gateway import Gateway
 from mock_gateway.state.faults import FaultBook, RateLimiter
 from mock_gateway.state.journal import Journal
-from mock_gateway.state.store import MemoryStore, Store
+from mock_gateway.state.store import Store
 
 
 @dataclass
@@ -62,13 +63,17 @@ class Services:
     faults: FaultBook
     rate_limiter: RateLimiter
     journal: Journal
-    store: Store = field(default_factory=MemoryStore)  # where the state lives
+    store: Store  # where the state lives (mock_gateway.stores)
     offer_json: Any = None  # api.render.OfferJsonCache, made by the app
     offer_pages: Any = None  # api.render.PageCache, made by the app
     saver: Any = None  # durable.StateSaver when MOCK_GATEWAY_STATE_FILE is set
     ready: bool = False
     startup_settings: Settings | None = None  # what a plain reset returns to
-    restart: Any = None  # recovery.Restart: this worker replaced one that died
+    restart: Any = None  # serving.recovery.Restart: this worker replaced one that died
+    # the assembly's own reset and import, handed down so that the commands reach them
+    # without an import that climbs back up (serving/assembly.py sets both)
+    rebuild: Callable[..., None] | None = None
+    import_document: Callable[[Services, Any], None] | None = None
 
     def __post_init__(self) -> None:
         if self.startup_settings is None:

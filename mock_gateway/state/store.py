@@ -1,22 +1,19 @@
-"""Where the state lives: the seam between the views and the stores.
+"""The seam between the state and where it lives: what a store does, and how it fails.
 
 A store has two jobs. `sync()` brings this process's copy of the state up to date before a
 request reads it, and `run(command, **args)` makes one change (a function of
-mock_gateway.state.commands) atomically. The memory store keeps the one copy there is and runs
-the command at once: each domain method takes the gateway's lock for its whole body, as before.
-The Redis store (mock_gateway.state.redis_store) shares the state between processes and
-replicas. Both run the same command functions, so the business rules exist once.
+mock_gateway.state.commands) atomically. The stores themselves live a layer up, in
+mock_gateway.stores: the memory store keeps the one copy there is and runs the command at once;
+the Redis store shares the state between processes and replicas. Both run the same command
+functions, so the business rules exist once.
 """
 
 from __future__ import annotations
 
-import contextlib
-import time
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mock_gateway.clock import Clock
-from mock_gateway.config import Settings
 from mock_gateway.contract.errors import ServiceUnavailable
 from mock_gateway.state.journal import Journal
 
@@ -81,48 +78,3 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-class MemoryStore:
-    """The state in this process's memory: nothing to install, one process serves it."""
-
-    shared = False
-
-    def __init__(self) -> None:
-        self.svc: Services | None = None
-
-    def describe(self) -> str:
-        return "memory (this process)"
-
-    def request_scope(self) -> AbstractContextManager[None]:
-        return contextlib.nullcontext()
-
-    def attach(self, svc: Services) -> None:
-        self.svc = svc
-
-    def sync(self) -> None:
-        pass
-
-    def run(self, command: Command, /, **args: Any) -> Any:
-        return command(self.svc, **args)
-
-    def seconds(self) -> float:
-        return time.monotonic()
-
-    def gateway_clock(self, clock: Clock) -> Clock:
-        return clock
-
-    def new_journal(self, size: int) -> Journal:
-        return Journal(size)
-
-    def close(self) -> None:
-        pass
-
-
-def open_store(settings: Settings) -> Store:
-    """The store the settings name; a Redis store is connected and checked here."""
-    if not settings.shared_store:
-        return MemoryStore()
-    from mock_gateway.state.redis_store import RedisStore
-
-    return RedisStore(settings)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mock_gateway.state.assembly import reset
+from mock_gateway.serving.assembly import reset
 from mock_gateway.state.store import StoreUnavailable
 from tests.conftest import ApiClient
 

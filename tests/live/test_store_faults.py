@@ -442,7 +442,7 @@ def test_store__subscribing_to_a_hung_redis_gives_up_within_the_timeout(
 ) -> None:
     """A journal listener subscribes on the request thread of a process's first entry: a hung
     Redis must cost that request the store timeout, not hold it for good."""
-    from mock_gateway.state.redis_link import FAILURES, RedisLink
+    from mock_gateway.stores.redis.link import FAILURES, RedisLink
 
     link = RedisLink(redis_server.url, 0.3)
     redis_server.pause()

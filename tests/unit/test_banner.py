@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from mock_gateway.config import Settings
+from mock_gateway.serving.assembly import build_services
 from mock_gateway.serving.banner import banner
-from mock_gateway.state.assembly import build_services
 
 
 def test_banner__urls_buyers_data_clock_and_no_password() -> None:

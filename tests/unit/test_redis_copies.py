@@ -17,9 +17,9 @@ from mock_gateway import create_app
 from mock_gateway.clock import ControlledClock, format_instant
 from mock_gateway.config import Settings
 from mock_gateway.state.commands import COMMANDS
-from mock_gateway.state.redis_link import LinkError
 from mock_gateway.state.services import Services
 from mock_gateway.state.store import StoreUnavailable
+from mock_gateway.stores.redis.link import LinkError
 from tests.conftest import BUYER
 
 _prefixes = itertools.count(1)
@@ -275,7 +275,7 @@ def test_redis_store__a_late_copy_reads_a_long_log_a_page_at_a_time(
 ) -> None:
     """A replica that starts after a reset and many changes gets the base and every change, in
     pages, and ends in the same state as the others."""
-    from mock_gateway.state import redis_store
+    from mock_gateway.stores.redis import store as redis_store
 
     monkeypatch.setattr(redis_store, "SYNC_PAGE", 4)
     a, _ = fleet
@@ -320,7 +320,7 @@ def _losing_the_answer(
 ) -> list[bool]:
     """Redis makes the first change of `command` sent, then its answer is lost (a timeout);
     `before` and `after` run around Redis making it."""
-    from mock_gateway.state import redis_store
+    from mock_gateway.stores.redis import store as redis_store
 
     call = redis_store.RedisLink.call
     lost: list[bool] = []

@@ -36,8 +36,8 @@ from datetime import datetime
 from typing import Any
 
 from mock_gateway.state.journal import Entry, kept_entry, matching
-from mock_gateway.state.redis_link import FAILURES, LinkError, RedisLink, Wire
 from mock_gateway.state.store import StoreUnavailable
+from mock_gateway.stores.redis.link import FAILURES, LinkError, RedisLink, Wire
 
 # KEYS: meta, staging, acks. ARGV: size, entries pushed out locally, ack token ('' for none),
 # then (score, entry) pairs. The staging set keeps the newest `size`; the rest are counted.

@@ -29,13 +29,12 @@ class StateFileError(RuntimeError):
 
 def load_state_file(svc: Services, path: Path) -> bool:
     """Load the file into the services if it exists; return whether it did."""
-    from mock_gateway.state.assembly import import_document
-
     if not path.exists():
         return False
     try:
         document = json.loads(path.read_bytes())
-        import_document(svc, document)
+        assert svc.import_document is not None
+        svc.import_document(svc, document)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise StateFileError(f"MOCK_GATEWAY_STATE_FILE {path}: unreadable: {error}") from None
     except StateError as error:

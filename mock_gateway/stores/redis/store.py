@@ -41,9 +41,9 @@ from mock_gateway.clock import Clock, LogClock
 from mock_gateway.config import Settings
 from mock_gateway.state.commands import COMMANDS, REBASING
 from mock_gateway.state.journal import Journal
-from mock_gateway.state.redis_journal import RedisJournal
-from mock_gateway.state.redis_link import LinkError, NewsListener, RedisLink
 from mock_gateway.state.store import StoreError, StoreUnavailable
+from mock_gateway.stores.redis.journal import RedisJournal
+from mock_gateway.stores.redis.link import LinkError, NewsListener, RedisLink
 
 if TYPE_CHECKING:
     from mock_gateway.state.commands import Command

@@ -21,7 +21,8 @@ from mock_gateway.resources import data_dir
 from mock_gateway.state.faults import FaultBook, RateLimiter
 from mock_gateway.state.services import Credentials, Services
 from mock_gateway.state.snapshot import import_state, restore_clock
-from mock_gateway.state.store import open_store
+from mock_gateway.state.store import Store
+from mock_gateway.stores.memory import MemoryStore
 
 
 def load_data_set(settings: Settings, schemas: Schemas) -> DataSet:
@@ -72,6 +73,15 @@ def build_gateway(settings: Settings, data: DataSet, clock: Clock) -> Gateway:
     )
 
 
+def open_store(settings: Settings) -> Store:
+    """The store the settings name; a Redis store is connected and checked here."""
+    if not settings.shared_store:
+        return MemoryStore()
+    from mock_gateway.stores.redis.store import RedisStore
+
+    return RedisStore(settings)
+
+
 def build_services(settings: Settings, clock: ControlledClock | None = None) -> Services:
     schemas = Schemas.load()
     clock = clock or ControlledClock(frozen_at=settings.clock_start)
@@ -88,10 +98,12 @@ def build_services(settings: Settings, clock: ControlledClock | None = None) -> 
         rate_limiter=RateLimiter(settings.rate_limit),
         journal=store.new_journal(settings.journal_size),
         store=store,
+        rebuild=reset,
+        import_document=import_document,
     )
     store.attach(svc)  # a shared store brings the fleet's state here
     if settings.state_file is not None:
-        from mock_gateway.state.durable import StateSaver, load_state_file
+        from mock_gateway.stores.durable import StateSaver, load_state_file
 
         load_state_file(svc, settings.state_file)
         svc.saver = StateSaver(svc, settings.state_file, settings.state_save_interval)

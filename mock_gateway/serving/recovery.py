@@ -36,7 +36,7 @@ def recover(svc: Services, dead_pid: int) -> Restart:
     if svc.store.shared:
         state = "from the shared store"
     elif svc.saver is not None and svc.settings.state_file is not None:
-        from mock_gateway.state.durable import load_state_file
+        from mock_gateway.stores.durable import load_state_file
 
         load_state_file(svc, svc.settings.state_file)
         svc.saver.mark_saved()
