@@ -14,7 +14,7 @@ from mock_gateway.domain.edits import consistent_prices
 from mock_gateway.domain.errors import DomainError, UnknownProduct
 from mock_gateway.domain.models import OFFER_FIELDS, Offer, Rating
 from mock_gateway.state import commands
-from mock_gateway.state.services import services
+from mock_gateway.state.services import make_verifier, services
 from mock_gateway.state.snapshot import StateError, export_state
 
 
@@ -177,7 +177,8 @@ def put_buyer(code: str) -> Response:
     body = body_of("control-buyer")
     svc = services()
     titles = list(body.get("addressTitles", ()))
-    svc.store.run(commands.put_buyer, code=code, password=body["password"], address_titles=titles)
+    verifier = make_verifier(body["password"])
+    svc.store.run(commands.put_buyer, code=code, verifier=verifier, address_titles=titles)
     return done({"buyerCode": code, "addressTitles": list(titles)})
 
 

@@ -144,8 +144,10 @@ def set_rating(svc: Services, *, barcode: str, counts: list[int], comments: int)
 
 
 @command
-def put_buyer(svc: Services, *, code: str, password: str, address_titles: list[str]) -> None:
-    svc.credentials.set(code, password)
+def put_buyer(svc: Services, *, code: str, verifier: str, address_titles: list[str]) -> None:
+    """`verifier`: services.make_verifier of the password (never the password itself: this
+    command's arguments are what a shared store's log keeps)."""
+    svc.credentials.set_verifier(code, verifier)
     svc.gateway.set_buyer_profile(BuyerProfile(code, tuple(address_titles)))
 
 

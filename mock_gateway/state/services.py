@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,38 +21,61 @@ from mock_gateway.state.journal import Journal
 from mock_gateway.state.store import Store
 
 
+def make_verifier(password: str) -> str:
+    """What a buyer added at run time is kept as: a salted SHA-256 digest of its password, so
+    the password is never kept in plain text, in this process or in the shared store's log."""
+    salt = secrets.token_hex(16)
+    return f"sha256${salt}${_digest(salt, password)}"
+
+
+def _digest(salt: str, password: str) -> str:
+    return hashlib.sha256(
+        f"{salt}:".encode() + password.encode("utf-8", "surrogatepass")
+    ).hexdigest()
+
+
 @dataclass
 class Credentials:
-    """Buyer code -> password. Checked in constant time; never logged, journaled or exported."""
+    """Buyer code -> password (the settings' buyers, given in the environment) or verifier (a
+    buyer added at run time: make_verifier). Checked in constant time; never logged, journaled
+    or exported."""
 
     passwords: dict[str, str]
+    verifiers: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # compared against when the user is unknown, so unknown and known users take as long
     _dummy: bytes = b"\x00" * 32
 
     def verify(self, username: str, password: str) -> bool:
+        verifier = self.verifiers.get(username)
+        if verifier is not None:
+            _, salt, digest = verifier.split("$")
+            return hmac.compare_digest(digest, _digest(salt, password))
         expected = self.passwords.get(username)
         reference = expected.encode() if expected is not None else self._dummy
         matches = hmac.compare_digest(reference, password.encode("utf-8", "surrogatepass"))
         return matches and expected is not None
 
-    def set(self, code: str, password: str) -> None:
+    def set_verifier(self, code: str, verifier: str) -> None:
         with self._lock:
-            self.passwords = {**self.passwords, code: password}
+            self.passwords = {k: v for k, v in self.passwords.items() if k != code}
+            self.verifiers = {**self.verifiers, code: verifier}
 
     def remove(self, code: str) -> bool:
         with self._lock:
-            if code not in self.passwords:
+            if code not in self.passwords and code not in self.verifiers:
                 return False
             self.passwords = {k: v for k, v in self.passwords.items() if k != code}
+            self.verifiers = {k: v for k, v in self.verifiers.items() if k != code}
             return True
 
     def replace_all(self, passwords: dict[str, str]) -> None:
         with self._lock:
             self.passwords = dict(passwords)
+            self.verifiers = {}
 
     def codes(self) -> list[str]:
-        return sorted(self.passwords)
+        return sorted({*self.passwords, *self.verifiers})
 
 
 @dataclass

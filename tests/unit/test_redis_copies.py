@@ -423,3 +423,42 @@ def test_redis_store__a_change_whose_answer_was_lost_is_made_once(
     for app in (a, b):
         assert len(app.test_client().get("/__mock/requests").get_json()) == 1
         assert available(app, barcode) == 9
+
+
+def redis_contents(store: Any) -> bytes:
+    """Everything the fleet's keys hold, read type by type (DUMP may compress)."""
+    found = []
+    for key in store.link.command("KEYS", store.tag + ":*"):
+        kind = store.link.command("TYPE", key)
+        read = {
+            b"string": ("GET", key),
+            b"list": ("LRANGE", key, 0, -1),
+            b"hash": ("HGETALL", key),
+            b"set": ("SMEMBERS", key),
+            b"zset": ("ZRANGE", key, 0, -1, "WITHSCORES"),
+            b"stream": ("XRANGE", key, "-", "+"),
+        }.get(kind)
+        if read is not None:
+            found.append(repr(store.link.command(*read)).encode())
+    return b"\n".join(found)
+
+
+def test_redis_store__a_buyer_added_at_run_time_is_not_kept_in_plain_text(
+    fleet: list[Flask],
+) -> None:
+    a, b = fleet
+    body = {"password": "pl41n-t3xt-s3cret", "addressTitles": ["Dock"]}
+    assert a.test_client().put("/__mock/buyers/RUN01", json=body).status_code == 200
+    for app in (a, b):  # both copies take the new buyer
+        answer = app.test_client().get(
+            "/b2bbuyergateway/v2/offers/RUN01/stock-status?barcodeList=x",
+            auth=("RUN01", "pl41n-t3xt-s3cret"),
+        )
+        assert answer.status_code == 200
+        wrong = app.test_client().get(
+            "/b2bbuyergateway/v2/offers/RUN01/stock-status", auth=("RUN01", "guess")
+        )
+        assert wrong.status_code == 401
+    contents = redis_contents(a.extensions["mock_gateway"].store)
+    assert b"RUN01" in contents  # the change is in the log
+    assert b"pl41n-t3xt-s3cret" not in contents
