@@ -23,6 +23,10 @@ _FRAMING_FIELD = re.compile(
 )
 
 
+# a request line whose target is the control plane's
+_CONTROL_TARGET = re.compile(rb"[A-Z]+ /__mock[/ ?]")
+
+
 class Verdict:
     """What the bytes so far are: a whole request, not yet one, or one to hand over as is."""
 
@@ -37,6 +41,8 @@ class Framing:
     as bytes arrive: each call resumes where the last one stopped."""
 
     max_body: int
+    # bodies to the control plane (/__mock/...) may be larger: state documents
+    control_max_body: int = 0
     head_end: int = -1  # the index just past the blank line ending the header block
     body_end: int = -1  # known for Content-Length: the index just past the body
     chunked: bool = False
@@ -55,6 +61,8 @@ class Framing:
             self.head_end = found + 4
             if not self._read_head(bytes(data[: self.head_end - 2])):
                 return Verdict.HAND_OVER
+            if self.control_max_body and _CONTROL_TARGET.match(data):
+                self.max_body = max(self.max_body, self.control_max_body)
         if self.chunked:
             return self._chunks(data)
         if self.body_end > self.max_body + self.head_end:

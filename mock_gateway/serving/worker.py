@@ -18,8 +18,8 @@ connections that break a limit modelled on Kestrel's, the server in front of the
 - the requests waiting part-read hold at most MAX_BUFFERED_BYTES between them.
 
 A request over those limits is answered 408 (503 for the buffer) in the envelope and closed.
-A body over the API's limit (a large state import on the control plane) is handed to gunicorn's
-parser once its headers are whole, as before; the kernel's socket timeouts
+Control-plane bodies (state imports) are read in the loop up to the buffer; a larger one is
+handed to gunicorn's parser once its headers are whole, as before; the kernel's socket timeouts
 (THREAD_IO_TIMEOUT_S) then bound each read, and each write to a client that does not read.
 
 gunicorn refuses a request that does not parse as HTTP (a negative Content-Length, a malformed
@@ -47,7 +47,7 @@ from gunicorn.http import errors
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from mock_gateway.contract.errors import JSON_TYPE, ApiError, InternalError
-from mock_gateway.serving.intake import Framing, Verdict
+from mock_gateway.serving.intake import MAX_HEAD_BYTES, Framing, Verdict
 
 REQUEST_HEADERS_TIMEOUT_S = 30.0
 MIN_BODY_BYTES_PER_S = 240
@@ -90,14 +90,14 @@ class Intake(TConn):  # type: ignore[misc]
         self.whole = False  # the request handed to the parser was read whole
         self.continued = False  # "100 Continue" was sent for this request
 
-    def next_request(self, max_body: int, idle_s: float) -> None:
+    def next_request(self, limits: tuple[int, int], idle_s: float) -> None:
         """Read the next request: what the parser read beyond the last one comes first."""
         if self.parser is not None:
             unreader = self.parser.unreader
             self.pending[:0] = unreader.buf.getvalue()
             unreader.buf.seek(0)
             unreader.buf.truncate()
-        self.framing = Framing(max_body)
+        self.framing = Framing(*limits)
         now = time.monotonic()
         self.started = now if self.pending else 0.0
         self.head_done = 0.0
@@ -140,7 +140,12 @@ class JsonErrorWorker(ThreadWorker):  # type: ignore[misc]
         here the heartbeat goes every HEARTBEAT_S, and a request's end is its own callback.
         """
         services = getattr(self.wsgi, "extensions", {}).get("mock_gateway")
-        self.max_body = services.settings.max_body_bytes if services else 1024 * 1024
+        settings = services.settings if services else None
+        api_limit = settings.max_body_bytes if settings else 1024 * 1024
+        control_limit = settings.control_max_body_bytes if settings else api_limit
+        # bodies read in the event loop; a larger one (a state import over the buffer) is
+        # handed to gunicorn's parser once its headers are whole
+        self.limits = (api_limit, min(control_limit, MAX_BUFFERED_BYTES - MAX_HEAD_BYTES))
         self.reading: set[Intake] = set()  # connections waiting in the loop, with deadlines
         self.buffered = 0  # bytes held in the waiting connections' `pending` between them
         self.next_sweep = 0.0
@@ -199,7 +204,7 @@ class JsonErrorWorker(ThreadWorker):  # type: ignore[misc]
             return
         conn = Intake(self.cfg, sock, client, server)
         self.nr_conns += 1
-        conn.next_request(self.max_body, self.cfg.keepalive)
+        conn.next_request(self.limits, self.cfg.keepalive)
         self._wait(conn)
 
     def _wait(self, conn: Intake) -> bool:
@@ -272,7 +277,7 @@ class JsonErrorWorker(ThreadWorker):  # type: ignore[misc]
             body = conn.parser.mesg.body  # what the app left unread is already here
             while body.read(READ_BYTES):
                 pass
-            conn.next_request(self.max_body, self.cfg.keepalive)
+            conn.next_request(self.limits, self.cfg.keepalive)
             verdict = conn.verdict()
 
     def handle_request(self, req: Any, conn: Intake) -> bool:

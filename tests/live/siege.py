@@ -23,6 +23,12 @@ SLOW_BODY_HEAD = (
     b"Content-Length: 1000\r\n\r\n"
 )
 SLOW_BODY = SLOW_BODY_HEAD + b"[" + b" " * 998 + b"]"
+# a state import declared large (the control plane takes bodies far over the API's limit)
+SLOW_CONTROL_HEAD = (
+    b"PUT /__mock/state HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 4000000\r\n\r\n"
+)
+SLOW_CONTROL = SLOW_CONTROL_HEAD + b"{" + b" " * 100
 
 
 @dataclass
@@ -44,6 +50,7 @@ class Report:
     silent_reopened: int = 0  # silent connections the server closed (and the siege reopened)
     slow_heads: list[Sender] = field(default_factory=list)
     slow_bodies: list[Sender] = field(default_factory=list)
+    slow_control: list[Sender] = field(default_factory=list)
     after_close: float = 0.0  # seconds for an ordinary request once the siege ended
 
 
@@ -67,12 +74,14 @@ def siege(
     silent: int = 1000,
     slow_heads: int = 100,
     slow_bodies: int = 100,
+    slow_control: int = 0,
 ) -> Report:
     """Hold the siege for `seconds`, probing meanwhile; then end it and probe once more."""
     report = Report()
     stop = threading.Event()
     worker = threading.Thread(
-        target=_hold, args=(host, port, seconds, silent, slow_heads, slow_bodies, report, stop)
+        target=_hold,
+        args=(host, port, seconds, silent, (slow_heads, slow_bodies, slow_control), report, stop),
     )
     worker.start()
     try:
@@ -96,8 +105,7 @@ def _hold(
     port: int,
     seconds: float,
     silent: int,
-    slow_heads: int,
-    slow_bodies: int,
+    slow: tuple[int, int, int],
     report: Report,
     stop: threading.Event,
 ) -> None:
@@ -116,8 +124,9 @@ def _hold(
         selector.register(sock, selectors.EVENT_READ, None)
     senders = []
     for count, data, skip, bucket in (
-        (slow_heads, SLOW_HEAD, 0, report.slow_heads),
-        (slow_bodies, SLOW_BODY, len(SLOW_BODY_HEAD), report.slow_bodies),
+        (slow[0], SLOW_HEAD, 0, report.slow_heads),
+        (slow[1], SLOW_BODY, len(SLOW_BODY_HEAD), report.slow_bodies),
+        (slow[2], SLOW_CONTROL, len(SLOW_CONTROL_HEAD), report.slow_control),
     ):
         for _ in range(count):
             sock = connect()

@@ -50,13 +50,16 @@ def default_server() -> Iterator[str]:
 def test_connections__a_siege_of_silent_and_slow_clients_starves_nobody(
     default_server: str,
 ) -> None:
-    """1,000 silent connections (reopened as they are dropped), 100 slow header senders and 100
-    slow body senders for 32 s."""
-    report = siege(*host_port(default_server), seconds=32)
+    """1,000 silent connections (reopened as they are dropped), 100 slow header senders, 100
+    slow body senders and 50 slow state imports for 32 s."""
+    report = siege(*host_port(default_server), seconds=32, slow_control=50)
     assert_held(report, 32)
     # silent ones are dropped after the 5 s idle timeout, and come back: about six rounds
     assert report.silent_reopened >= 4000
     for sender in report.slow_bodies:  # 240 bytes/s after a 5 s grace: cut at 5 to 6.5 s
+        assert sender.closed_after is not None and 5 <= sender.closed_after <= 7
+        assert_timed_out(sender.answer, "slower than 240 bytes/s")
+    for sender in report.slow_control:  # a large state import is held to the same rate
         assert sender.closed_after is not None and 5 <= sender.closed_after <= 7
         assert_timed_out(sender.answer, "slower than 240 bytes/s")
     for sender in report.slow_heads:  # the header block within 30 s of its first byte

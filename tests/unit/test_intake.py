@@ -77,3 +77,17 @@ def test_framing__expect_continue_is_noticed() -> None:
     framing = Framing(1024)
     assert framing.verdict(HEAD + b"Expect: 100-continue\r\nContent-Length: 3\r\n\r\n") == "wait"
     assert framing.expects_continue
+
+
+@pytest.mark.parametrize(
+    ("target", "verdict"),
+    [
+        (b"PUT /__mock/state", Verdict.WAIT),  # the control plane's larger limit
+        (b"POST /__mock/offers?x=1", Verdict.WAIT),
+        (b"POST /v2/offers/DEMO01/items", Verdict.HAND_OVER),  # over the API's: its 413
+        (b"POST /b2bbuyergateway/__mocked", Verdict.HAND_OVER),
+    ],
+)
+def test_framing__control_plane_bodies_have_their_own_limit(target: bytes, verdict: str) -> None:
+    head = target + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n"
+    assert Framing(1024, 10_000).verdict(head) == verdict
