@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import resource
+import select
 import selectors
 import socket
 import struct
@@ -111,13 +112,39 @@ class Intake(TConn):  # type: ignore[misc]
         return verdict
 
     def to_parser(self) -> None:
-        """Hand the request read so far to gunicorn's parser, which then reads the socket
-        itself (with a timeout) for anything not read yet."""
+        """Hand the request read so far to gunicorn's parser. A request not read whole (a
+        body over the buffer) is then read by the parser itself, held to the body rate."""
         self.initialized = True
-        if self.parser is None:
+        if not self.whole:  # what the last parser kept was moved to `pending` already
+            self.parser = http.RequestParser(self.cfg, RateChecked(self.sock), self.client)
+        elif self.parser is None:
             self.parser = http.RequestParser(self.cfg, self.sock, self.client)
         self.parser.unreader.unread(self.pending)
         self.pending.clear()
+
+
+class RateChecked:
+    """The socket as gunicorn's parser reads a request handed over unread: each read waits a
+    second at most at a time, and the body must keep MIN_BODY_BYTES_PER_S once BODY_GRACE_S
+    have passed, as in the event loop; a slower one ends the read with TimeoutError (the app
+    answers its 400 and the connection closes)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.started = time.monotonic()
+        self.received = 0
+        self.poller = select.poll()
+        self.poller.register(sock, select.POLLIN)
+
+    def recv(self, size: int) -> bytes:
+        while True:
+            elapsed = time.monotonic() - self.started
+            if elapsed > BODY_GRACE_S and self.received < MIN_BODY_BYTES_PER_S * elapsed:
+                raise TimeoutError(f"body slower than {MIN_BODY_BYTES_PER_S} bytes/s")
+            if self.poller.poll(1000):
+                data = self.sock.recv(size)
+                self.received += len(data)
+                return data
 
 
 GONE, BUSY = "gone", "busy"

@@ -8,7 +8,10 @@ takes a few milliseconds on this machine, and a starved one never came back befo
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +83,25 @@ def test_connections__a_redis_replica_holds_a_siege_too(redis_replica: Replica) 
     report = siege(*host_port(redis_replica.base), seconds=10, slow_heads=50, slow_bodies=50)
     assert_held(report, 10)
     assert all(sender.closed_after is not None for sender in report.slow_bodies)
+
+
+def test_connections__a_state_import_over_the_buffer_is_held_to_the_rate_too(
+    default_server: str,
+) -> None:
+    """A body declared over the 64 MiB the event loop buffers is read by a thread: still cut
+    off once it falls under 240 bytes/s after 5 s, so it holds the thread for seconds only."""
+    host, port = host_port(default_server)
+    with socket.create_connection((host, port), timeout=20) as sock:
+        sock.sendall(
+            b"PUT /__mock/state HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 104857600\r\n\r\n{"
+        )
+        started = time.monotonic()
+        answer = b""
+        sock.settimeout(1.0)
+        while time.monotonic() - started < 15 and not answer.endswith(b"}"):
+            with contextlib.suppress(TimeoutError):
+                sock.send(b" ")  # a byte a second
+                answer += sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 400"), answer[:100]
+        assert 5 <= time.monotonic() - started <= 8
