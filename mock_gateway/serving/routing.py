@@ -1,4 +1,5 @@
-"""Before Flask routes a request: strip the base path and fold route segments' case.
+"""Before either lane sees a request: refuse a missing or malformed Host, strip the base path
+and fold route segments' case; and around both lanes, bound the request's waits on the store.
 
 The real gateway answers under two base paths (stage and prod differ) and ASP.NET matches routes
 case-insensitively, so `/b2bbuyergatewayapi/V2/Offers/X/b2bs` must reach the same view as
