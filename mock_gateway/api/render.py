@@ -98,8 +98,13 @@ def _omit_defaults(value: Any) -> Any:
     return value
 
 
+# the path segment of an offer with no colour (an empty segment would make `//`, a 404)
+NO_COLOUR = "~"
+
+
 def image_url(base: str, model_no: str, color: str, index: int) -> str:
-    return f"{base}/media/{quote(model_no, safe='')}/{quote(color, safe='')}/{index}.png"
+    segment = quote(color, safe="") or NO_COLOUR
+    return f"{base}/media/{quote(model_no, safe='')}/{segment}/{index}.png"
 
 
 def offer(snapshot: OfferSnapshot, base: str) -> dict[str, Any]:

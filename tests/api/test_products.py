@@ -153,3 +153,17 @@ def test_omit_defaults__drops_zero_false_and_null(settings: Settings) -> None:
         f"/v2/offers/DEMO01/stock-status?barcodeList={sold_out}", auth=("DEMO01", "demo-pass")
     ).get_json()
     assert body == [{"barcode": sold_out}]
+
+
+def test_images__an_offer_without_a_colour_has_urls_that_serve(api: ApiClient) -> None:
+    new = {"barcode": "NOCOLOUR-1", "modelNo": "MNOCOLOUR", "name": "Plain", "price": 10,
+           "stockQuantity": 3, "warehouseId": api.services.gateway.catalog.offers[
+               sorted(api.services.gateway.catalog.offers)[0]].warehouse_id}  # fmt: skip
+    assert api.post("/__mock/offers", json_body=new).status_code == 201
+    urls = [row["imageUrl"] for row in api.get("/v2/products/MNOCOLOUR/images").get_json()]
+    [offer] = api.get("/v1_1/offers?Barcodes=NOCOLOUR-1").get_json()
+    assert urls and offer["imageUrl"] == urls[0]
+    for url in urls:
+        assert "//" not in url.removeprefix("http://")
+        png = api.get(url.removeprefix("http://localhost"), auth=None)
+        assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
