@@ -88,6 +88,8 @@ def _wait(args: argparse.Namespace) -> int:
 
     port = os.environ.get(PREFIX + "PORT") or os.environ.get("PORT") or "8080"
     base = (args.url or f"http://127.0.0.1:{port}").rstrip("/")
+    token = (os.environ.get(PREFIX + "ADMIN_TOKEN") or "").strip()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     deadline = time.monotonic() + args.timeout
     paths = ["/__mock/ready", "/healthcheck"]
     warned = False
@@ -99,9 +101,14 @@ def _wait(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
+        if args.pid is not None and not args.url:  # `serve --port N &`: the port it listens on
+            found = _listening_port(args.pid)
+            if found is not None:
+                base = f"http://127.0.0.1:{found}"
         for path in paths:
             try:
-                with urllib.request.urlopen(base + path, timeout=1) as answer:
+                request = urllib.request.Request(base + path, headers=headers)
+                with urllib.request.urlopen(request, timeout=1) as answer:
                     pids = answer.headers.get("X-Mock-Gateway-Pid", "").split()
                     # with --pid, only that server's answer counts (the control plane says
                     # which process answers; the bare health check cannot)
@@ -117,8 +124,15 @@ def _wait(args: argparse.Namespace) -> int:
                             file=sys.stderr,
                         )
             except urllib.error.HTTPError as error:
-                if error.code == 404 and path == paths[0]:
-                    continue  # control plane off: the health check says it
+                if error.code == 401 and path == paths[0] and token:
+                    print(
+                        f"mock-gateway wait: {base} refused the admin token in "
+                        f"{PREFIX}ADMIN_TOKEN (401): it is not the server's token",
+                        file=sys.stderr,
+                    )
+                    return 1
+                if error.code in (401, 404) and path == paths[0]:
+                    continue  # a token is needed, or the control plane is off: the health check
             except OSError:
                 pass
             break
@@ -127,6 +141,25 @@ def _wait(args: argparse.Namespace) -> int:
                   file=sys.stderr)  # fmt: skip
             return 1
         time.sleep(0.1)
+
+
+def _listening_port(pid: int) -> int | None:
+    """The TCP port a process listens on, from /proc (Linux); None when it has none yet or
+    /proc cannot tell (the caller keeps its default)."""
+    try:
+        sockets = {
+            os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1]  # "socket:[inode]"
+            for fd in os.listdir(f"/proc/{pid}/fd")
+        }
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as rows:
+                for row in list(rows)[1:]:
+                    fields = row.split()
+                    if fields[3] == "0A" and fields[9] in sockets:  # LISTEN, one of its sockets
+                        return int(fields[1].rsplit(":", 1)[1], 16)
+    except (OSError, IndexError, ValueError):
+        return None
+    return None
 
 
 def _alive(pid: int) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,45 @@ def test_generated_data_set__equals_the_generated_documents() -> None:
     assert direct.modified == via_documents.modified
     assert direct.ratings == via_documents.ratings
     assert direct.warehouses == via_documents.warehouses
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "mock_gateway", *args]
+
+
+@pytest.fixture
+def served_with_token() -> Iterator[int]:
+    """`mock-gateway serve --port N` with an admin token, as the README starts it; its pid."""
+    from tests.live.server import free_port
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    environ.update(MOCK_GATEWAY_ADMIN_TOKEN="r1ght", MOCK_GATEWAY_LOG_FORMAT="off")
+    process = subprocess.Popen(
+        cli("serve", "--port", str(free_port())), env=environ, stderr=subprocess.DEVNULL
+    )
+    yield process.pid
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("token", "code", "says"),
+    [
+        ("r1ght", 0, "ready: http://127.0.0.1:"),
+        (None, 0, "ready: http://127.0.0.1:"),  # the health check answers without a token
+        ("wr0ng", 1, "refused the admin token in MOCK_GATEWAY_ADMIN_TOKEN"),
+    ],
+)
+def test_wait__finds_the_port_of_its_pid_and_sends_the_token(
+    served_with_token: int, token: str | None, code: int, says: str
+) -> None:
+    """`serve --port N & wait --pid $!` waits on port N, not on 8080."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    if token is not None:
+        environ["MOCK_GATEWAY_ADMIN_TOKEN"] = token
+    result = subprocess.run(
+        cli("wait", "--pid", str(served_with_token), "--timeout", "30"),
+        env=environ, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == code, result.stderr
+    assert says in result.stdout + result.stderr
