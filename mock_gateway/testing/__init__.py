@@ -115,10 +115,22 @@ class MockGateway:
         base_url: str,
         buyer: tuple[str, str] = ("DEMO01", "demo-pass"),
         admin_token: str | None = None,
+        buyers: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.auth = buyer
         self.admin_token = admin_token
+        self.buyers = dict(buyers or {buyer[0]: buyer[1]})  # what as_buyer() can switch to
+
+    def as_buyer(self, code: str, password: str | None = None) -> MockGateway:
+        """The same mock, called as another buyer: one of the configured buyers (their
+        passwords are known), or any buyer with its password (one added with put_buyer)."""
+        if password is None:
+            if code not in self.buyers:
+                known = ", ".join(sorted(self.buyers))
+                raise KeyError(f"buyer {code!r} is not configured ({known}): give its password")
+            password = self.buyers[code]
+        return MockGateway(self.base_url, (code, password), self.admin_token, self.buyers)
 
     @property
     def buyer_code(self) -> str:

@@ -66,12 +66,15 @@ def mock_gateway(mock_gateway_server: GatewayServer) -> MockGateway:
     """A MockGateway client for the session's server, reset to its start-up state.
 
     `mock_gateway.base_url` (plus /b2bbuyergatewayapi) is where to point your client;
-    `mock_gateway.auth` its Basic credentials. Move time with freeze/advance/cut_off, force
+    `mock_gateway.auth` its Basic credentials: the first configured buyer's
+    (`mock_gateway.as_buyer(code)` calls as another). Move time with freeze/advance/cut_off, force
     faults with fail/delay/drop, read the journal; `call(method, path, body)` sends a request
     to the emulated API with the standard library.
     """
+    settings = mock_gateway_server.settings
+    first = next(iter(settings.buyers.items()))  # the first configured buyer calls
     gateway = MockGateway(
-        mock_gateway_server.base_url, admin_token=mock_gateway_server.settings.admin_token
+        mock_gateway_server.base_url, first, settings.admin_token, settings.buyers
     )
     gateway.reset()
     return gateway
