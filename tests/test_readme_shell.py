@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.live.server import free_port, served
@@ -115,3 +116,29 @@ def test_readme_shell__quick_start_on_a_busy_port_fails_loudly(tmp_path: Path) -
         transcript, _ = run_session([quick_start], port, tmp_path)
     assert "cannot listen on" in transcript and "Address already in use" in transcript
     assert "exited before it was ready" in transcript
+
+
+def test_readme__the_gitlab_readiness_line_waits_for_a_mock_that_starts_later(
+    tmp_path: Path,
+) -> None:
+    """The README's GitLab script line, run by sh against a mock that is not up yet: it loops
+    (a connection refused is no failure) and returns once the mock is ready."""
+
+    [line] = re.findall(r"^    - (until python .*)$", README.read_text(), re.M)
+    port = free_port()
+    command = line.replace("crossdock:8080", f"127.0.0.1:{port}")
+    waiting = subprocess.Popen(["sh", "-c", command], stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    assert waiting.poll() is None  # still waiting: nothing listens yet
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    environ.update(MOCK_GATEWAY_PORT=str(port), MOCK_GATEWAY_LOG_FORMAT="off")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mock_gateway", "serve"], env=environ, stderr=subprocess.DEVNULL
+    )
+    try:
+        assert waiting.wait(timeout=30) == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if waiting.stderr:
+            waiting.stderr.close()
