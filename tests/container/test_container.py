@@ -38,6 +38,26 @@ def container(env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
         docker("rm", "-f", cid)
 
 
+def readme_figure(pattern: str) -> str:
+    """A figure the README states, found by `pattern` (its one group)."""
+    found = re.search(pattern, (ROOT / "README.md").read_text())
+    assert found is not None, f"the README no longer states {pattern!r}"
+    return found.group(1)
+
+
+def test_container__the_image_size_is_what_the_readme_says() -> None:
+    """The README's image and added sizes hold within 5 % (the stand-in base, when it is the
+    one built here; on another base only the added size is comparable)."""
+    size = int(docker("image", "inspect", IMAGE, "--format", "{{.Size}}").stdout) / 1e6
+    base_found = docker("image", "inspect", "python:3.12-slim", "--format", "{{.Size}}")
+    added = float(readme_figure(r"add (\d+) MB to the base image"))
+    if base_found.returncode == 0:
+        base = int(base_found.stdout) / 1e6
+        assert abs((size - base) - added) <= 0.05 * size, (size, base)
+        if abs(base - float(readme_figure(r"stand-in base image is (\d+) MB"))) < 2:
+            assert abs(size - float(readme_figure(r"the image is (\d+) MB\s+there"))) <= 0.05 * size
+
+
 def wait_healthy(cid: str, limit: float = 30) -> float:
     """Seconds from now until Docker reports the container healthy."""
     start = time.monotonic()
@@ -61,7 +81,8 @@ def test_container__healthy_fast_live_suite_passes_logs_clean_stops_fast() -> No
         wait_healthy(cid)
         healthy_after = time.monotonic() - start
         print(f"healthy {healthy_after:.2f}s after docker run")
-        assert healthy_after < 2.0
+        stated_healthy = float(readme_figure(r"healthy [0-9.]+–([0-9.]+) s after `docker run`"))
+        assert healthy_after <= stated_healthy + 0.5  # the README's range, with a margin
         suite = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/control"],
             cwd=ROOT,
@@ -89,7 +110,8 @@ def test_container__healthy_fast_live_suite_passes_logs_clean_stops_fast() -> No
         assert docker("stop", cid, timeout=30).returncode == 0
         stopped_in = time.monotonic() - stop_start
         print(f"docker stop took {stopped_in:.2f}s")
-        assert stopped_in < 5.0
+        stated_stop = float(readme_figure(r"measured `docker stop`: ([0-9.]+) s"))
+        assert stopped_in <= stated_stop + 1.0  # the README's figure, with a margin
         assert docker("inspect", "-f", "{{.State.ExitCode}}", cid).stdout.strip() == "0"
     finally:
         docker("rm", "-f", cid)
