@@ -22,6 +22,7 @@ MAX_DEPTH = 32
 # into about 3.4 times its size; a body that would parse into more than this many times its
 # size is junk (a million `{}`s, short strings), refused before it is parsed.
 CONTROL_PARSE_RATIO = 6
+WEIGHED_FROM = 1024 * 1024  # smaller bodies cost little whatever their shape
 JSON_TYPES = frozenset({"application/json", "text/json"})
 
 
@@ -29,12 +30,12 @@ def json_body(
     schema: str,
     error: type[ApiError] = BadRequest,
     strict: bool | None = None,
-    explain: bool = False,
+    control_plane: bool = False,
 ) -> Any:
     """Return the Flask request's body, bound and valid against `schema`.
 
     `strict` defaults to the JSON binding setting (the control plane always binds strictly).
-    `explain`: the control plane's reading: refusals of text UTF-8 cannot encode name the
+    `control_plane`: read as the control plane reads: refusals of text UTF-8 cannot encode name the
     field, and a large body that would parse into more than CONTROL_PARSE_RATIO times its size
     is refused before it is parsed.
     """
@@ -42,7 +43,7 @@ def json_body(
     svc = services()
     if strict is None:
         strict = svc.settings.json_binding == "strict"
-    return parse_body(request_bytes(error), schema, svc.schemas, error, strict, explain)
+    return parse_body(request_bytes(error), schema, svc.schemas, error, strict, control_plane)
 
 
 def request_bytes(error: type[ApiError] = BadRequest) -> bytes:
@@ -69,10 +70,14 @@ def parse_body(
     schemas: Schemas,
     error: type[ApiError],
     strict: bool,
-    explain: bool = False,
+    control_plane: bool = False,
 ) -> Any:
     """Parse, bind and check a body; raise the route's error shape (400 or the bare-array 400)."""
-    if explain and len(raw) > 1024 * 1024 and parsed_size(raw) > CONTROL_PARSE_RATIO * len(raw):
+    if (
+        control_plane
+        and len(raw) > WEIGHED_FROM
+        and parsed_size(raw) > CONTROL_PARSE_RATIO * len(raw)
+    ):
         raise _as(
             error,
             f"body holds more JSON values than a document of its size could: it would take "
@@ -81,7 +86,7 @@ def parse_body(
     try:
         body = load_json(raw)
     except UnencodableText as bad:
-        if not explain:  # the emulated API answers as the real gateway's parser does
+        if not control_plane:  # the emulated API answers as the real gateway's parser does
             raise _as(error, BadBody().texts[0]) from None
         raise _as(error, f"{location(bad.where)}: {bad}; nothing was changed") from None
     except BadJson:

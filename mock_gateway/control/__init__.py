@@ -58,7 +58,7 @@ def body_of(schema: str) -> dict[str, Any]:
         if problems:
             raise BadRequest(*problems)
         return found
-    result: dict[str, Any] = json_body(schema, strict=True, explain=True)
+    result: dict[str, Any] = json_body(schema, strict=True, control_plane=True)
     return result
 
 

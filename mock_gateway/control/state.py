@@ -37,7 +37,7 @@ def export() -> Response:
 
 @control.put("/state")
 def import_() -> Response:
-    document = json_body("state", explain=True)
+    document = json_body("state", control_plane=True)
     try:
         services().store.run(commands.import_state, document=document)
     except StateError as error:

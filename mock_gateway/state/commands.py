@@ -170,8 +170,8 @@ def reset(
     """`ids_at`: id counters to start from (a log restarted after Redis lost its data)."""
     assert svc.rebuild is not None
     svc.rebuild(svc, seed=seed, catalog_size=catalog_size)
+    ids = svc.gateway.ids
     for counter, value in (ids_at or {}).items():
-        ids = svc.gateway.ids
         setattr(ids, counter, max(getattr(ids, counter), value))
 
 
