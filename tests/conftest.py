@@ -44,8 +44,11 @@ class ApiClient:
         data: bytes | str | None = None,
         headers: dict[str, str] | None = None,
         query: Any = None,
+        environ: dict[str, Any] | None = None,
     ) -> Any:
         kwargs: dict[str, Any] = {"headers": dict(headers or {}), "query_string": query}
+        if environ:  # what the test client cannot build from a URL (raw bytes in PATH_INFO)
+            kwargs["environ_overrides"] = environ
         if auth is not None:
             kwargs["auth"] = auth
         if json_body is not None:

@@ -10,7 +10,8 @@ a broad `except`, and no input reaches Python's own limits (int-string length, d
 - ISO-8601 instants: `instant(text)` (in mock_gateway.clock, where the config and the control
   plane use it too; re-exported here).
 - JSON bodies: `load_json(raw)` and `bind_json(value, schema, strict)`.
-- Paths: `path_text(environ_path)`, the decoded text of a WSGI PATH_INFO.
+- Paths: `path_text(environ_path)`, the decoded text of a WSGI PATH_INFO; `undecodable_part`
+  finds a path or query that is not UTF-8 (refused at the door).
 - Query strings: `parse_query_string(raw)`, (name, value) pairs in order.
 """
 
@@ -23,7 +24,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, ParamSpec, TypeVar
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, unquote_to_bytes
 
 from mock_gateway.clock import parse_instant as instant
 
@@ -44,6 +45,7 @@ __all__ = [
     "parse_query_string",
     "parsed_size",
     "path_text",
+    "undecodable_part",
 ]
 
 INT32_MIN = -(2**31)
@@ -120,12 +122,49 @@ _decoded_credentials = kept_for_short_values(_decode_credentials, CACHED_HEADER_
 def path_text(raw: str) -> str:
     """The text of a WSGI path (latin-1 code points standing for bytes), decoded as UTF-8.
 
-    Werkzeug decodes the same way, so the fast lane and the Flask views see the same segments;
-    bytes that are not UTF-8 become U+FFFD (they match no buyer, request or product).
+    Werkzeug decodes the same way, so the fast lane and the Flask views see the same segments.
+    A path that is not UTF-8 never gets here (`undecodable_part`, at the door); 'replace' only
+    keeps this total for direct callers.
     """
     if raw.isascii():
         return raw
     return raw.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
+def undecodable_part(path: str, query: str) -> str | None:
+    """Where a request's path or query holds bytes that are not UTF-8 text (so no text can
+    stand for them: a stray byte, or a surrogate's encoding `%ED%A0%80`), or None.
+
+    `path` is the WSGI PATH_INFO (already percent-decoded, bytes as latin-1 code points), `query`
+    the raw QUERY_STRING. Both lanes and the control plane meet this check at the door, so text
+    that UTF-8 cannot encode never reaches a store: it is not replaced by U+FFFD, it is refused.
+    ASCII without '%' (almost every request) costs two str.isascii calls.
+    """
+    if not path.isascii() and not _is_utf8(path.encode("latin-1", "replace")):
+        return "the path"
+    if query.isascii() and "%" not in query:
+        return None
+    for part in query.split("&"):
+        key, _, value = part.partition("=")
+        if not _is_utf8(_query_bytes(key)):
+            return "a query parameter's name"
+        if not _is_utf8(_query_bytes(value)):
+            name = _query_bytes(key).decode("utf-8")
+            return f"the query parameter '{name}'"
+    return None
+
+
+def _query_bytes(text: str) -> bytes:
+    raw = text.encode("latin-1", "replace")  # WSGI's latin-1 code points back to the bytes sent
+    return unquote_to_bytes(raw.replace(b"+", b" ")) if b"%" in raw else raw
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class BadJson(ValueError):

@@ -1,5 +1,6 @@
-"""Before either lane sees a request: refuse a missing or malformed Host, strip the base path
-and fold route segments' case; and around both lanes, bound the request's waits on the store.
+"""Before either lane sees a request: refuse a missing or malformed Host, or a path or query
+that is not UTF-8; strip the base path and fold route segments' case; and around both lanes,
+bound the request's waits on the store.
 
 The real gateway answers under two base paths (stage and prod differ) and ASP.NET matches routes
 case-insensitively, so `/b2bbuyergatewayapi/V2/Offers/X/b2bs` must reach the same view as
@@ -12,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from mock_gateway.contract.errors import BadRequest
-from mock_gateway.contract.inputs import kept_for_short_values
+from mock_gateway.contract.inputs import kept_for_short_values, undecodable_part
 
 BASE_PATHS = ("/b2bbuyergatewayapi", "/b2bbuyergateway")
 
@@ -77,8 +79,9 @@ _HOST = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=%-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9
 host_is_valid = kept_for_short_values(lambda host: _HOST.fullmatch(host) is not None, 256, 256)
 
 
-def host_refusal(environ: dict[str, Any]) -> BadRequest | None:
-    """The 400 of a request whose Host is missing (HTTP/1.1 requires it) or malformed."""
+def door_refusal(environ: dict[str, Any]) -> BadRequest | None:
+    """The 400 of a request whose Host is missing (HTTP/1.1 requires it) or malformed, or
+    whose path or query is not UTF-8 (what ASP.NET cannot bind; nothing may store it)."""
     host = environ.get("HTTP_HOST")
     if host is None:
         if environ.get("SERVER_PROTOCOL") == "HTTP/1.0":
@@ -86,7 +89,24 @@ def host_refusal(environ: dict[str, Any]) -> BadRequest | None:
         return BadRequest("The request has no Host header (HTTP/1.1 requires one)")
     if not host_is_valid(host):
         return BadRequest("The request's Host header is not a host name and port")
+    part = undecodable_part(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+    if part is not None:
+        return BadRequest(f"{part[0].upper()}{part[1:]} is not UTF-8 text")
     return None
+
+
+def _mend_raw_path(environ: dict[str, Any]) -> None:
+    """gunicorn reads a request target's bytes as latin-1, then percent-decodes it through
+    UTF-8, so raw (unescaped) non-ASCII bytes in a path arrive double-encoded (`ç` as `Ã§`, and a
+    stray 0xFF as valid text). Rebuild PATH_INFO from the bytes sent, as PEP 3333 hands them,
+    so that the UTF-8 check and the routes see what the client sent."""
+    raw = environ.get("RAW_URI", "")
+    if raw.isascii() or environ.get("SCRIPT_NAME"):
+        return
+    target = raw.partition("?")[0]
+    if "://" in target:  # absolute form: http://host/path
+        target = "/" + target.partition("://")[2].partition("/")[2]
+    environ["PATH_INFO"] = unquote_to_bytes(target.encode("latin-1", "replace")).decode("latin-1")
 
 
 class PathNormalizer:
@@ -99,7 +119,8 @@ class PathNormalizer:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        refusal = host_refusal(environ)
+        _mend_raw_path(environ)
+        refusal = door_refusal(environ)
         if refusal is not None:
             response: Iterable[bytes] = refusal.response()(environ, start_response)
             return response

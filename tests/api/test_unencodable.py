@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import pytest
 
@@ -111,3 +112,40 @@ def test_state_import__unencodable_text_is_refused_naming_the_field(api: ApiClie
     assert response.status_code == 400
     assert response.get_json()["messages"][0]["content"].startswith("offers[0].name: ")
     readable(api)
+
+
+@pytest.mark.parametrize(
+    ("path", "named"),
+    [
+        ("/v1_1/offers?ModelNumber=%FF", "The query parameter 'ModelNumber'"),
+        ("/v1_1/offers?ModelNumber=%ED%A0%80", "The query parameter 'ModelNumber'"),
+        ("/v1_1/offers?%C3=1", "A query parameter's name"),
+        ("/v2/offers/DEMO01/stock-status?barcodeList=%FE%FF", "The query parameter 'barcodeList'"),
+        ("/v2/products/M%FF/images", "The path"),
+        ("/__mock/offers/%ED%A0%80", "The path"),
+        ("/__mock/journal?path=%80", "The query parameter 'path'"),
+    ],
+)
+def test_path_and_query__bytes_that_are_not_utf8_are_a_400_naming_the_part(
+    api: ApiClient, path: str, named: str
+) -> None:
+    before = state(api)
+    # PATH_INFO as a server hands it: percent-decoded bytes as latin-1 code points (the test
+    # client would decode them as UTF-8 with U+FFFD first)
+    raw_path = unquote_to_bytes(path.partition("?")[0]).decode("latin-1")
+    for method in ("GET", "POST", "PATCH"):
+        response = api.request(
+            method, path, data="{}", headers=JSON, environ={"PATH_INFO": raw_path}
+        )
+        assert response.status_code == 400, (method, path)
+        assert response.get_json() == {
+            "hasError": True,
+            "messages": [{"type": "error", "content": f"{named} is not UTF-8 text"}],
+        }
+    assert state(api) == before
+    readable(api)
+
+
+def test_path_and_query__utf8_text_still_passes(api: ApiClient) -> None:
+    assert api.get("/v1_1/offers?ModelNumber=%C3%A7ay+%E2%82%AC").status_code == 200
+    assert api.get("/v2/products/%C3%A7ay/images").status_code == 404  # unknown, not refused

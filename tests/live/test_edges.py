@@ -230,3 +230,31 @@ def test_edges__json_for_hosts_empty_segments_and_options(
     if status == 405:
         assert b"\r\nAllow: " in b"\r\n" + headers
     assert says in json.loads(body)["messages"][0]["content"]
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (b"/v1_1/offers?ModelNumber=%FF", "The query parameter 'ModelNumber' is not UTF-8 text"),
+        (b"/v1_1/offers?ModelNumber=\xff", "The query parameter 'ModelNumber' is not UTF-8 text"),
+        (b"/v2/products/M%ED%A0%80/images", "The path is not UTF-8 text"),
+        (b"/v2/products/M\xc3\xa7\xff/images", "The path is not UTF-8 text"),
+        (b"/__mock/offers/\xff", "The path is not UTF-8 text"),
+    ],
+)
+def test_bytes_that_are_not_utf8__in_a_served_path_or_query_are_a_400(
+    base: str, target: bytes, message: str
+) -> None:
+    raw = b"GET " + target + b" HTTP/1.1\r\nHost: t\r\nAuthorization: " + AUTH.encode()
+    status, _, body = first_answer(send_raw(base, raw + b"\r\nConnection: close\r\n\r\n"))
+    assert (status, json.loads(body)["messages"][0]["content"]) == (400, message)
+
+
+def test_raw_utf8_in_a_served_path__is_read_as_the_text_sent(base: str) -> None:
+    """gunicorn hands raw non-ASCII path bytes double-encoded; the mock reads them as sent."""
+    raw = b"PATCH /__mock/offers/\xc3\xa7ay HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+    body = b'{"name":"x"}'
+    raw += b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    status, _, answer = first_answer(send_raw(base, raw))
+    assert status == 404
+    assert "'çay'" in answer.decode("utf-8"), answer
