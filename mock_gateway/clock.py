@@ -17,10 +17,14 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The wall clock."""
+    """The wall clock, shifted by a fixed duration when one is given (MOCK_GATEWAY_CLOCK_SHIFT:
+    a day in another year, in real time; CI runs the served suites five years ahead with it)."""
+
+    def __init__(self, shift: timedelta = timedelta(0)) -> None:
+        self.shift = shift
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC) + self.shift
 
 
 # The mock's time stays within these bounds, so that every derived instant (the next cut-off,

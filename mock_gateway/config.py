@@ -49,6 +49,9 @@ class Settings:
     buyers: Mapping[str, str] = field(default_factory=lambda: _parse_buyers(DEFAULT_BUYERS))
     # Time
     clock_start: datetime | None = None
+    # how far the running clock stands from the wall clock: a day in another year, running in
+    # real time (a frozen clock_start is not moved by it)
+    clock_shift: timedelta = timedelta(0)
     cutoff_time: time | None = time(16, 0)
     cutoff_timezone: str = "Europe/Istanbul"
     cutoff_quantity: int = 0
@@ -181,6 +184,16 @@ def _parse_clock_start(text: str) -> datetime:
     return at
 
 
+def _parse_clock_shift(text: str) -> timedelta:
+    """A duration with an optional sign ('1826d', '-2h'), within a thousand years."""
+    text = text.strip()
+    sign = -1 if text.startswith("-") else 1
+    shift = parse_duration(text.lstrip("+-").strip()) * sign
+    if abs(shift) > timedelta(days=365_250):
+        raise ValueError(text)
+    return shift
+
+
 def _parse_packing_delay(text: str) -> timedelta:
     delay = parse_duration(text)
     if delay > timedelta(days=366):
@@ -271,6 +284,11 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "clock_start",
         _parse_clock_start,
         "an ISO-8601 instant from 1970 to 9000 (frozen clock)",
+    ),
+    "CLOCK_SHIFT": (
+        "clock_shift",
+        _parse_clock_shift,
+        "a duration with an optional sign such as 1826d or -2h (the running clock only)",
     ),
     "CUTOFF_TIME": ("cutoff_time", _parse_cutoff_time, "HH:MM (24 h) or 'off'"),
     "CUTOFF_TIMEZONE": ("cutoff_timezone", _parse_zone, "an IANA zone such as Europe/Istanbul"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 
 from mock_gateway.__main__ import main
 from mock_gateway.resources import data_dir
+from tests.environ import mock_environ
 
 
 def test_seed__same_seed_writes_identical_files(tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def served_with_token() -> Iterator[int]:
     """`mock-gateway serve --port N` with an admin token, as the README starts it; its pid."""
     from tests.live.server import free_port
 
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    environ = mock_environ()
     environ.update(MOCK_GATEWAY_ADMIN_TOKEN="r1ght", MOCK_GATEWAY_LOG_FORMAT="off")
     process = subprocess.Popen(
         cli("serve", "--port", str(free_port())), env=environ, stderr=subprocess.DEVNULL
@@ -171,7 +171,7 @@ def test_wait__finds_the_port_of_its_pid_and_sends_the_token(
     served_with_token: int, token: str | None, code: int, says: str
 ) -> None:
     """`serve --port N & wait --pid $!` waits on port N, not on 8080."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    environ = mock_environ()
     if token is not None:
         environ["MOCK_GATEWAY_ADMIN_TOKEN"] = token
     result = subprocess.run(

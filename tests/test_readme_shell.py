@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.environ import mock_environ
 from tests.live.server import free_port, served
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -75,7 +76,7 @@ def run_session(blocks: list[str], port: int, tmp_path: Path) -> tuple[str, dict
     out.mkdir()
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parent.parent)
     text, expected = script(blocks, port, out)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    env = mock_environ()
     env["MOCK_GATEWAY_LOG_FORMAT"] = "off"
     env["MOCK_GATEWAY_PORT"] = str(port)  # the Quick start's `serve` and `wait` read it
     (tmp_path / "session.sh").write_text(text)
@@ -130,7 +131,7 @@ def test_readme__the_gitlab_readiness_line_waits_for_a_mock_that_starts_later(
     waiting = subprocess.Popen(["sh", "-c", command], stderr=subprocess.PIPE)
     time.sleep(1.0)
     assert waiting.poll() is None  # still waiting: nothing listens yet
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    environ = mock_environ()
     environ.update(MOCK_GATEWAY_PORT=str(port), MOCK_GATEWAY_LOG_FORMAT="off")
     server = subprocess.Popen(
         [sys.executable, "-m", "mock_gateway", "serve"], env=environ, stderr=subprocess.DEVNULL

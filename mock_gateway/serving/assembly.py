@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from mock_gateway.clock import Clock, ControlledClock
+from mock_gateway.clock import Clock, ControlledClock, SystemClock
 from mock_gateway.config import Settings
 from mock_gateway.contract.schemas import Schemas
 from mock_gateway.data.fixtures import DataSet, build_data_set, load_fixtures
@@ -84,7 +84,9 @@ def open_store(settings: Settings) -> Store:
 
 def build_services(settings: Settings, clock: ControlledClock | None = None) -> Services:
     schemas = Schemas.load()
-    clock = clock or ControlledClock(frozen_at=settings.clock_start)
+    clock = clock or ControlledClock(
+        frozen_at=settings.clock_start, source=SystemClock(settings.clock_shift)
+    )
     store = open_store(settings)
     data = load_data_set(settings, schemas)
     gateway = build_gateway(settings, data, store.gateway_clock(clock))

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from mock_gateway.testing import MockGateway
+from tests.environ import mock_environ
 from tests.live.server import wait_until_answering
 from tests.redis_server import RedisServer, free_port
 
@@ -25,7 +26,7 @@ class Replica:
     ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+        environ = mock_environ()
         environ.update(
             MOCK_GATEWAY_PORT=str(self.port),
             MOCK_GATEWAY_HOST="127.0.0.1",

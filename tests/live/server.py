@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+
+from tests.environ import mock_environ
 
 
 def free_port() -> int:
@@ -27,7 +28,7 @@ def served(
 ) -> Iterator[str]:
     """Start the server with extra MOCK_GATEWAY_* settings; yield its base URL; stop it."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    environ = mock_environ()
     environ.update(env or {})
     environ["MOCK_GATEWAY_PORT"] = str(port)
     environ["MOCK_GATEWAY_HOST"] = "127.0.0.1"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.environ import mock_environ
 from tests.live.conftest import LiveClient
 from tests.live.server import free_port, served
 
@@ -56,7 +57,7 @@ def test_state_file__saved_shortly_after_a_change_survives_a_hard_kill(tmp_path:
     state = tmp_path / "mock.json"
     port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")},
+        **mock_environ(),
         "MOCK_GATEWAY_STATE_FILE": str(state),
         "MOCK_GATEWAY_STATE_SAVE_INTERVAL": "200ms",
         "MOCK_GATEWAY_PORT": str(port),
@@ -97,7 +98,7 @@ def test_state_file__corrupted_stops_start_up(tmp_path: Path, content: bytes, me
     state = tmp_path / "mock.json"
     state.write_bytes(content)
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")},
+        **mock_environ(),
         "MOCK_GATEWAY_STATE_FILE": str(state),
         "MOCK_GATEWAY_PORT": str(free_port()),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -134,3 +135,17 @@ def test_partner_flow__quantity_cutoff(tmp_path: Path) -> None:
         assert packages and single
         assert all(p["warehouseName"] for p in packages + single)
         assert not {p["b2BId"] for p in packages} & {p["b2BId"] for p in single}
+
+
+def test_served_mock__runs_on_the_wall_clock_shift_the_tests_are_given() -> None:
+    """`.ci/run` runs the served suites with MOCK_GATEWAY_CLOCK_SHIFT five years ahead: every
+    mock a test starts must receive it, or that run would prove nothing."""
+    from datetime import UTC, datetime, timedelta
+
+    from mock_gateway.config import load_settings
+
+    shift = load_settings({k: v for k, v in os.environ.items() if k == "MOCK_GATEWAY_CLOCK_SHIFT"})
+    with served({"MOCK_GATEWAY_LOG_FORMAT": "off"}) as base:
+        now = requests.get(base + "/__mock/clock", timeout=5).json()["now"]
+    late = datetime.fromisoformat(now.replace("Z", "+00:00")) - datetime.now(UTC)
+    assert abs(late - shift.clock_shift) < timedelta(minutes=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import socket
 import subprocess
@@ -19,6 +18,7 @@ import redis
 import requests
 
 from mock_gateway.testing import MockGateway
+from tests.environ import mock_environ
 from tests.live.fleet import AUTH, Replica, views
 from tests.redis_server import RedisServer, free_port, wait_answering
 
@@ -43,7 +43,7 @@ def replica(redis_server: RedisServer) -> Iterator[Replica]:
 
 
 def serve_once(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    environ = mock_environ()
     environ.update(MOCK_GATEWAY_PORT=str(free_port()), **env)
     return subprocess.run(
         [sys.executable, "-m", "mock_gateway", "serve"],

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.environ import mock_environ
 from tests.live.server import free_port, wait_until_answering
 from tests.redis_server import RedisServer
 
@@ -26,7 +27,7 @@ AUTH = ("DEMO01", "demo-pass")
 @contextmanager
 def serving(env: dict[str, str], log: Path) -> Iterator[str]:
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_GATEWAY_")}
+    environ = mock_environ()
     environ.update(env, MOCK_GATEWAY_PORT=str(port), MOCK_GATEWAY_LOG_FORMAT="off")
     with log.open("wb") as out:
         process = subprocess.Popen(

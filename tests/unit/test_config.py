@@ -48,6 +48,8 @@ def test_values_are_parsed() -> None:
         ("MOCK_GATEWAY_PACKING_DELAY", "soon", "a duration"),
         ("MOCK_GATEWAY_CLAMP_PAGE_SIZE", "maybe", "true or false"),
         ("MOCK_GATEWAY_CLOCK_START", "noon", "an ISO-8601 instant"),
+        ("MOCK_GATEWAY_CLOCK_SHIFT", "soon", "a duration with an optional sign"),
+        ("MOCK_GATEWAY_CLOCK_SHIFT", "400000d", "a duration with an optional sign"),
         ("MOCK_GATEWAY_RATE_LIMIT", "0/10s", "'off' or COUNT/WINDOW"),
         ("MOCK_GATEWAY_PUBLIC_BASE_URL", "mock:8080", "an http(s) URL"),
     ],
@@ -123,3 +125,35 @@ def test_state_file__is_for_the_memory_store_only() -> None:
         load_settings(
             {"MOCK_GATEWAY_STATE_FILE": "/tmp/x.json", "MOCK_GATEWAY_STORE": "redis://h:1/0"}
         )
+
+
+@pytest.mark.parametrize(
+    ("value", "shift"),
+    [
+        ("1826d", timedelta(days=1826)),
+        ("+2h", timedelta(hours=2)),
+        ("-90m", timedelta(minutes=-90)),
+    ],
+)
+def test_clock_shift__is_a_signed_duration(value: str, shift: timedelta) -> None:
+    assert load_settings({"MOCK_GATEWAY_CLOCK_SHIFT": value}).clock_shift == shift
+
+
+def test_clock_shift__moves_the_running_clock_not_a_frozen_one() -> None:
+    from datetime import UTC, datetime
+
+    from mock_gateway.serving.assembly import build_services
+
+    shift = timedelta(days=1826)
+    running = build_services(load_settings({"MOCK_GATEWAY_CLOCK_SHIFT": "1826d"}))
+    late = running.clock.now() - datetime.now(UTC)
+    assert shift - timedelta(minutes=1) < late < shift + timedelta(minutes=1)
+    frozen = build_services(
+        load_settings(
+            {"MOCK_GATEWAY_CLOCK_SHIFT": "1826d", "MOCK_GATEWAY_CLOCK_START": "2026-11-30T09:00Z"}
+        )
+    )
+    assert frozen.clock.now() == datetime(2026, 11, 30, 9, tzinfo=UTC)
+    frozen.clock.to_real_time()  # unfrozen, it runs on the shifted wall clock
+    late = frozen.clock.now() - datetime.now(UTC)
+    assert shift - timedelta(minutes=1) < late < shift + timedelta(minutes=1)

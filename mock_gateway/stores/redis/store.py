@@ -140,6 +140,7 @@ def fingerprint(settings: Settings) -> str:
         str(settings.fixtures_dir),
         sorted(settings.buyers.items()),
         str(settings.clock_start),
+        settings.clock_shift.total_seconds(),
         str(settings.cutoff_time),
         settings.cutoff_timezone,
         settings.cutoff_quantity,
