@@ -4,6 +4,7 @@ examples as its tests, green. And the plugin under pytest-xdist: one mock per wo
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,48 @@ def test_plugin__a_failing_test_shows_the_mocks_journal(tmp_path: Path) -> None:
     assert "mock-gateway journal" in result.stdout
     assert "GET /v1_1/offers?PageSize=50 -> 400" in result.stdout
     assert "PageSize must be an integer from 1 to 20" in result.stdout
+
+
+INSTALL_BLOCK = re.search(
+    r"```sh\n(# outside the README test: tests/live/test_partner_project.py runs each line[^\n]*\n.*?)```",
+    README,
+    re.S,
+)
+GIT_URL = "https://git.example.com/tools/mock-gateway.git"
+
+
+def test_partner_project__each_readme_install_line_installs_a_working_mock(tmp_path: Path) -> None:
+    """The README's install lines, as pasted in a partner's project beside a clone: from the
+    clone, from a git URL (here the clone's own, as file://), and from a wheel built with build."""
+    assert INSTALL_BLOCK is not None
+    lines = [line for line in INSTALL_BLOCK[1].splitlines() if not line.startswith("#")]
+    assert len(lines) == 4 and GIT_URL in lines[1]
+    # a clone of this checkout (its working tree, as a git repository of its own)
+    clone = tmp_path / "mock-gateway"
+    left_out = (".git", ".venv", "dist", "build", "__pycache__", "node_modules", ".*_cache")
+    shutil.copytree(ROOT, clone, ignore=shutil.ignore_patterns(*left_out))
+    git = ["git", "-C", str(clone), "-c", "user.name=t", "-c", "user.email=t@t"]
+    for step in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "clone"]):
+        subprocess.run(git + step, check=True)
+    project = tmp_path / "partner"
+    project.mkdir()
+    subprocess.run([sys.executable, "-m", "venv", str(project / ".venv")], check=True)
+    python = project / ".venv" / "bin" / "python"
+    installs = [
+        lines[0],
+        lines[1].replace(GIT_URL, f"file://{clone}"),
+        lines[2] + " && " + lines[3],
+    ]
+    for line in installs:
+        done = subprocess.run(
+            ["bash", "-c", line], cwd=project, capture_output=True, text=True, timeout=600
+        )
+        assert done.returncode == 0, line + "\n" + done.stdout + done.stderr
+        banner = subprocess.run(
+            [str(project / ".venv" / "bin" / "mock-gateway"), "--help"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert banner.returncode == 0 and "serve" in banner.stdout, line
+        subprocess.run(
+            [str(python), "-m", "pip", "uninstall", "-q", "-y", "mock-gateway"], check=True
+        )
