@@ -89,6 +89,43 @@ async function act(label, fn) {
   }
 }
 
+const RESET_QUESTION = "Reset the mock? Every purchase, package, fault and clock move is wiped, " +
+  "and the catalog goes back to its start-up data.";
+
+// One format and zone for every time on every page: ISO-8601 in UTC, as the API writes them.
+function utc(date) { return date.toISOString().replace(/\.\d{3}Z$/, "Z"); }
+
+// A page's own anchor (#batches/3, #packages/88475): the row it names is shown and marked.
+let anchor = null;
+function markAnchor(selector) {
+  if (!anchor) return;
+  const row = document.querySelector(`[${selector}="${CSS.escape(anchor)}"]`);
+  if (!row) return;
+  row.classList.add("anchored");
+  row.scrollIntoView({ block: "center" });
+  anchor = null;
+}
+
+function link(href, text) { return el("a", { href }, text); }
+
+// A fault rule's effect, in words.
+function effectWords(effect) {
+  if (effect.type === "drop") return "drops the connection, no answer";
+  if (effect.type === "status") {
+    return `answers ${effect.status}` + (effect.retryAfter !== undefined ? `, Retry-After ${effect.retryAfter} s` : "");
+  }
+  const low = effect.minMs ?? effect.ms ?? 0, high = effect.maxMs ?? effect.ms ?? low;
+  return `waits ${low === high ? low : low + "–" + high} ms, then answers`;
+}
+
+function ruleScope(rule) {
+  const parts = [];
+  if (rule.probability !== undefined && rule.probability !== null && rule.probability < 1) {
+    parts.push(`${Math.round(rule.probability * 100)} % of matches`);
+  }
+  return parts.join(", ");
+}
+
 function field(label, input) {
   return el("label", {}, label, input);
 }
@@ -103,6 +140,7 @@ const pages = {
   overview: { title: "Overview", build: buildOverview },
   catalog: { title: "Catalog", build: buildCatalog },
   orders: { title: "Orders", build: buildOrders },
+  batches: { title: "Batches", build: buildBatches },
   packages: { title: "Packages", build: buildPackages },
   journal: { title: "Journal", build: buildJournal },
   faults: { title: "Faults and rate limit", build: buildFaults },
@@ -125,7 +163,9 @@ function buildOverview() {
     el("button", { onclick: () => act("+1 day", () => api("POST", "clock/advance", { by: "1d" })) }, "+1 day"),
     el("button", { id: "freeze", onclick: () => act("Clock", () =>
       api("POST", lastClock && lastClock.mode === "frozen" ? "clock/resume" : "clock/freeze", {})) }, "Freeze"),
-    el("button", { onclick: () => act("Reset", () => api("POST", "reset", {})) }, "Reset"));
+    el("button", { id: "overview-reset", onclick: () => {
+      if (confirm(RESET_QUESTION)) act("Reset", () => api("POST", "reset", {}));
+    } }, "Reset"));
   main.replaceChildren(
     el("h2", { id: "clock-h" }, "Clock"), clock, controls,
     el("h2", { id: "batches-h" }, "Open batches"), batches,
@@ -169,7 +209,7 @@ function countdown(ms) {
 }
 
 function buildCatalog() {
-  const search = el("input", { id: "catalog-q", type: "search", placeholder: "barcode, model or name" });
+  const search = el("input", { id: "catalog-q", type: "search", placeholder: "barcode, model or name", size: "30" });
   let page = 1;
   const grid = el("div", { class: "grid", id: "catalog-grid" });
   const pager = el("div", { class: "buttons" });
@@ -218,12 +258,17 @@ function buildOrders() {
     const rows = await api("GET", "requests?" + query);
     if (!changed("orders", [String(query), rows])) return;
     list.replaceChildren(rows.length ? table(
-      ["request", "buyer", "state", "created", "package type", "address", "lines (reserved / cancelled)"],
+      ["request", "buyer", "state", "created", "batch", "packages", "package type", "address",
+        "lines (requested / reserved / cancelled)"],
       rows.map((r) => el("tr", { "data-request": r.requestNumber },
         el("td", {}, r.requestNumber, r.vendorRef ? el("div", { class: "muted" }, r.vendorRef) : null),
         el("td", {}, r.buyerCode), el("td", {}, el("span", { class: "badge " + r.state }, r.state)),
-        el("td", {}, r.createDateTime), el("td", {}, r.packageType), el("td", {}, r.addressTitle || "–"),
-        el("td", {}, r.lines.map((x) => el("div", {}, `${x.barcode}: ${x.reservedQuantity} / ${x.cancelledQuantity} `,
+        el("td", {}, r.createDateTime),
+        el("td", {}, r.batchId ? link("#batches/" + r.batchId, "batch " + r.batchId) : "–"),
+        el("td", {}, r.b2BIds.length ? r.b2BIds.map((id) => el("div", {}, link("#packages/" + id, String(id)))) : "–"),
+        el("td", {}, r.packageType), el("td", {}, r.addressTitle || "–"),
+        el("td", {}, r.lines.map((x) => el("div", { class: "line" },
+          `${x.barcode}: ${x.requestedQuantity} / ${x.reservedQuantity} / ${x.cancelledQuantity} `,
           r.state === "open" && x.reservedQuantity > x.cancelledQuantity ? el("button", {
             "aria-label": `Cancel one ${x.barcode} of ${r.requestNumber}`,
             onclick: () => act("Cancel", () => api("POST", `requests/${r.requestNumber}/cancel`, { barcode: x.barcode, quantity: 1 })),
@@ -237,10 +282,40 @@ function buildPackages() {
   return async () => {
     const rows = await api("GET", "packages");
     if (!changed("packages", rows)) return;
-    list.replaceChildren(rows.length ? table(["b2BId", "warehouse", "createDate", "items (request, barcode, quantity)"],
-      rows.map((p) => el("tr", { "data-b2bid": p.b2BId }, el("td", {}, p.b2BId), el("td", {}, p.warehouseName || p.warehouseId),
+    list.replaceChildren(rows.length ? table(["b2BId", "batch", "warehouse", "createDate", "items (request, barcode, quantity)"],
+      rows.map((p) => el("tr", { "data-b2bid": p.b2BId }, el("td", {}, p.b2BId),
+        el("td", {}, p.batchId ? link("#batches/" + p.batchId, "batch " + p.batchId) : "–"),
+        el("td", {}, p.warehouseName || p.warehouseId),
         el("td", {}, p.createDate), el("td", {}, p.items.map((i) => el("div", {}, `${i.requestNumber} · ${i.barcode} × ${i.quantity}`))))))
       : el("p", { class: "muted" }, "No package yet."));
+    markAnchor("data-b2bid");
+  };
+}
+
+const CLOSE_REASONS = { time: "the time cut-off", quantity: "the quantity cut-off", manual: "closed from the control plane" };
+
+// A batch: one buyer's purchases between two cut-offs, then its packages.
+function buildBatches() {
+  const list = el("div", { id: "batches-list" });
+  main.replaceChildren(el("h2", {}, "Batches"),
+    el("p", { class: "muted" }, "Each buyer's purchases gather in an open batch until a cut-off closes it; packing then makes its packages."),
+    list);
+  return async () => {
+    const [batches, packages] = await Promise.all([api("GET", "batches"), api("GET", "packages")]);
+    if (!changed("batches", [batches, packages])) return;
+    const byBatch = {};
+    for (const p of packages) (byBatch[p.batchId] = byBatch[p.batchId] || []).push(p.b2BId);
+    list.replaceChildren(batches.length ? table(
+      ["batch", "buyer", "opened", "cut-off", "closed", "packed", "requests", "packages"],
+      batches.slice().reverse().map((b) => el("tr", { "data-batch": b.id },
+        el("td", {}, b.id), el("td", {}, b.buyerCode), el("td", {}, b.openedAt),
+        el("td", {}, b.cutoffAt || "–"),
+        el("td", {}, b.closedAt ? [b.closedAt, el("div", { class: "muted" }, "by " + (CLOSE_REASONS[b.closeReason] || b.closeReason))] : "open"),
+        el("td", {}, b.packedAt || (b.packAt ? el("span", { class: "muted" }, "due " + b.packAt) : "–")),
+        el("td", {}, b.requestNumbers.map((n) => el("div", {}, n)), el("div", { class: "muted" }, `${b.reservedUnits} units`)),
+        el("td", {}, (byBatch[b.id] || []).length ? byBatch[b.id].map((id) => el("div", {}, link("#packages/" + id, String(id)))) : "–"))))
+      : el("p", { class: "muted" }, "No batch yet: the first purchase opens one."));
+    markAnchor("data-batch");
   };
 }
 
@@ -281,7 +356,8 @@ function buildJournal() {
     if (!changed("journal", [String(query), entries])) return;
     list.replaceChildren(...(entries.length ? entries.map((e) => {
       const curl = el("pre", { hidden: "" }, curlOf(e));
-      const details = el("details", { "data-entry": e.id, open: open.has(e.id) ? "" : null,
+      const details = el("details", { "data-entry": e.id, class: "status-" + String(e.status).charAt(0) + "xx",
+        open: open.has(e.id) ? "" : null,
         ontoggle: (ev) => { if (ev.target.open) open.add(e.id); else open.delete(e.id); } },
         el("summary", {}, `${e.method} ${e.path}${e.query ? "?" + e.query : ""} → ${e.status}`,
           el("span", { class: "muted" }, `  ${e.buyerCode || "-"} · ${e.time}`)),
@@ -325,9 +401,11 @@ function buildFaults() {
   return async () => {
     const [rules, limit] = await Promise.all([api("GET", "faults"), api("GET", "rate-limit")]);
     if (!changed("faults", [rules, limit])) return;
-    list.replaceChildren(rules.length ? table(["id", "method", "path", "buyer", "effect", "left", "matched", ""],
+    list.replaceChildren(rules.length ? table(["id", "method", "path", "buyer", "effect", "times left", "matched", ""],
       rules.map((x) => el("tr", { "data-fault": x.id }, el("td", {}, x.id), el("td", {}, x.method), el("td", {}, x.path),
-        el("td", {}, x.buyerCode || "any"), el("td", {}, JSON.stringify(x.effect)), el("td", {}, x.times ?? "∞"),
+        el("td", {}, x.buyerCode || "any"),
+        el("td", { class: "effect" }, effectWords(x.effect), ruleScope(x) ? el("div", { class: "muted" }, ruleScope(x)) : null),
+        el("td", {}, x.times ?? "every time"),
         el("td", {}, x.matched), el("td", {}, el("button", { "aria-label": "Delete fault rule " + x.id,
           onclick: () => act("Delete fault", () => api("DELETE", "faults/" + x.id)) }, "Delete")))))
       : el("p", { class: "muted" }, "No fault rule."));
@@ -340,6 +418,13 @@ function buildState() {
   const size = el("input", { id: "s-size", type: "number", min: "0", placeholder: "fixtures" });
   const file = el("input", { id: "s-file", type: "file", accept: "application/json,.json" });
   const summary = el("p", { id: "state-summary" });
+  // the import's outcome stays until the next import: a failed one says why, in words
+  const outcome = el("p", { id: "import-outcome", role: "status", hidden: "" });
+  const tell = (text, failed) => {
+    outcome.hidden = false;
+    outcome.className = failed ? "outcome error" : "outcome ok";
+    outcome.textContent = text;
+  };
   main.replaceChildren(el("h2", {}, "State"), summary,
     el("div", { class: "buttons" }, el("button", { onclick: () => act("Download", async () => {
       const doc = await api("GET", "state");
@@ -348,11 +433,23 @@ function buildState() {
       link.click();
       URL.revokeObjectURL(link.href);
     }) }, "Download the export")),
-    el("form", { class: "inline", onsubmit: (e) => { e.preventDefault(); act("Import", async () => {
-      if (!file.files.length) throw new Error("choose a state file first");
-      await api("PUT", "state", JSON.parse(await file.files[0].text()));
-    }); } }, field("State file", file), el("button", { type: "submit" }, "Import")),
-    el("form", { class: "inline", onsubmit: (e) => { e.preventDefault(); act("Reset", () => {
+    el("form", { class: "inline", onsubmit: async (e) => {
+      e.preventDefault();
+      outcome.hidden = true;
+      try {
+        if (!file.files.length) throw new Error("choose a state file first");
+        const name = file.files[0].name;
+        let doc;
+        try { doc = JSON.parse(await file.files[0].text()); } catch (error) { throw new Error(`${name} is not JSON`); }
+        await api("PUT", "state", doc);
+        const ready = await api("GET", "ready");
+        tell(`Imported ${name} at ${utc(new Date())}: ${ready.offers} offers.`, false);
+        await refresh();
+      } catch (error) {
+        if (!(error instanceof Refused)) tell("Import failed, nothing was changed: " + error.message, true);
+      }
+    } }, field("State file", file), el("button", { type: "submit" }, "Import")), outcome,
+    el("form", { class: "inline", onsubmit: (e) => { e.preventDefault(); if (!confirm(RESET_QUESTION)) return; act("Reset", () => {
       const body = {};
       if (seed.value !== "") body.seed = Number(seed.value);
       if (size.value !== "") body.catalogSize = Number(size.value);
@@ -371,15 +468,16 @@ async function refresh() {
   const mine = generation;
   try {
     await current();
-    if (mine === generation) say("live · " + new Date().toLocaleTimeString());
+    if (mine === generation) say("live · updated " + utc(new Date()));
   } catch (error) {
     if (!(error instanceof Refused)) say("could not refresh: " + error.message);
   }
 }
 
 function route() {
-  const name = (location.hash || "#overview").slice(1);
+  const [name, rest] = (location.hash || "#overview").slice(1).split("/", 2);
   const page = pages[name] || pages.overview;
+  anchor = rest ? decodeURIComponent(rest) : null;
   generation += 1;
   lastSeen.clear();
   document.title = page.title + " · mock-gateway";
