@@ -92,6 +92,7 @@ def read_journal() -> Response:
         status=query.get("status"),
         since=instant(query, "since"),
         limit=query.get("limit"),
+        plane=query.get("plane", "api"),
     )
     return done([entry.describe() for entry in entries])
 

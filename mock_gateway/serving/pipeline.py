@@ -6,7 +6,8 @@
     -> route (404/405) -> Content-Type, JSON parse and schema validation (in the views)
     -> journal entry and access-log line for every response.
 
-The control plane (/__mock/) and the image files (/media/) skip faults, auth and the journal.
+The control plane (/__mock/) and the image files (/media/) skip faults and auth; the control
+plane's changes are journaled after they are made (`plane=control`), its reads are not.
 Successful offers, stock-status and purchase requests are answered before Flask by the fast
 lane (mock_gateway.serving.fastlane), which shares the answer functions and record_exchange below.
 This runs on every request, so it reads the request and the services once each.
@@ -78,6 +79,8 @@ def _before() -> None:
     if not environ.get("mock_gateway.synced") and not req.path.startswith("/__mock/ui"):
         svc.store.sync()  # a shared store: what other processes changed, before reading
     if _skips_pipeline(req.path):
+        if req.method not in READS:  # the mock time the change was asked at (not after it)
+            g.control_time = svc.clock.now()
         saver = svc.saver
         if saver is not None:  # control-plane changes are saved too
             saver.ensure_started()
@@ -92,6 +95,7 @@ def _before() -> None:
         decision = svc.store.run(
             commands.decide_faults, method=req.method, path=req.path, buyer=claimed
         )
+        g.fault = fault_words(decision)
         if decision.delay_s:
             time.sleep(decision.delay_s)
         if decision.drop:
@@ -112,6 +116,49 @@ def _before() -> None:
                 f"{limit.window_seconds:g} s per endpoint; retry after {retry} s",
                 headers={"Retry-After": str(retry)},
             )
+
+
+def fault_words(decision: Any) -> str | None:
+    """What the fault rules did to a request, in words, for its journal entry."""
+    if not decision.rule_ids:
+        return None
+    done = []
+    if decision.delay_s:
+        done.append(f"delayed {decision.delay_s * 1000:.0f} ms")
+    if decision.drop:
+        done.append("connection dropped")
+    elif decision.status is not None:
+        done.append(f"answered {decision.status}")
+    rules = ", ".join(str(i) for i in decision.rule_ids)
+    return f"{' and '.join(done) or 'matched'} by fault rule {rules}"
+
+
+# Control-plane changes whose request body is not journaled: a buyer's holds a password, a
+# state import is a whole document (the entry says it was imported; the export shows it)
+UNJOURNALED_BODIES = ("/__mock/buyers", "/__mock/state")
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+UNJOURNALED_CHANGES = frozenset({"/__mock/journal"})  # clearing the journal is not a step
+
+
+def _journal_control_change(req: Any, response: Response) -> None:
+    """A change made through the control plane joins the journal, in order with the
+    requests: clock moves, cut-offs, resets, imports and faults are part of a test's story."""
+    svc: Services = current_app.extensions["mock_gateway"]
+    if not svc.journal.enabled:
+        return
+    path = req.path
+    body = b"" if path.startswith(UNJOURNALED_BODIES) else _request_body(req)
+    svc.journal.record(
+        time=g.get("control_time") or svc.clock.now(),
+        buyer=None,
+        method=req.method,
+        path=path,
+        query=req.environ.get("QUERY_STRING", ""),
+        body=body,
+        status=response.status_code,
+        response=_response_body(response),
+        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+    )
 
 
 def _fault_error(status: int, retry_after: int | None) -> ApiError:
@@ -144,8 +191,10 @@ class ConnectionDropped(Exception):
 
 def _after(response: Response) -> Response:
     req = request._get_current_object()  # type: ignore[attr-defined]
-    if not g.get("journaled"):  # the control plane and images: a log line, no journal entry
+    if not g.get("journaled"):  # the control plane and images: a log line; changes journaled
         svc: Services = current_app.extensions["mock_gateway"]
+        if g.get("control_time") is not None and req.path not in UNJOURNALED_CHANGES:
+            _journal_control_change(req, response)
         # readiness polls (the container's health check, every second) would drown the log
         if svc.settings.log_format != "off" and req.path != "/__mock/ready":
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
@@ -162,6 +211,7 @@ def _after(response: Response) -> Response:
         response=_response_body(response) if g.svc.journal.enabled else b"",
         started=g.get("started", time.perf_counter()),
         buyer=g.get("buyer"),
+        fault=g.get("fault"),
     )
     return response
 
@@ -177,6 +227,7 @@ def record_exchange(
     response: bytes | str,
     started: float,
     buyer: str | None,
+    fault: str | None = None,
 ) -> None:
     """The journal entry and the access-log line of one answered request (every entry point)."""
     duration_ms = (time.perf_counter() - started) * 1000
@@ -191,6 +242,7 @@ def record_exchange(
             status=status,
             response=response,
             duration_ms=duration_ms,
+            fault=fault,
         )
     log_format = svc.settings.log_format
     if log_format != "off":

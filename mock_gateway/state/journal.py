@@ -1,5 +1,10 @@
-"""The journal: every request to the emulated API, bounded, newest last. No credentials:
-headers are not recorded at all, only the buyer code."""
+"""The journal: every request to the emulated API, and every change made through the control
+plane (clock moves, cut-offs forced, resets, imports, faults, stock edits), bounded, newest
+last, in one order, so a test's story reads top to bottom. No credentials: headers are not
+recorded at all, only the buyer code, and bodies that could hold a password are left out.
+
+Readers choose the plane (`plane=api`, the default, as before; `control`; `all`): a control
+entry is one whose path is under /__mock/."""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from mock_gateway.clock import format_instant
 from mock_gateway.contract.inputs import BadJson, NotAnInteger, load_json
 
 MAX_BODY_CHARS = 64 * 1024
+CONTROL_PREFIX = "/__mock/"
+PLANES = ("api", "control", "all")
 
 
 # slots, not frozen: a frozen dataclass sets each of its ten fields through
@@ -31,6 +38,11 @@ class Entry:
     status: int
     response: bytes | str
     duration_ms: float
+    fault: str | None = None  # what a fault rule did to this request, in words
+
+    @property
+    def plane(self) -> str:
+        return "control" if self.path.startswith(CONTROL_PREFIX) else "api"
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -44,6 +56,8 @@ class Entry:
             "status": self.status,
             "response": _content(self.response),
             "durationMs": round(self.duration_ms, 3),
+            "plane": self.plane,
+            "fault": self.fault,
         }
 
 
@@ -91,12 +105,14 @@ def matching(
     status: int | None = None,
     since: datetime | None = None,
     limit: int | None = None,
+    plane: str = "api",
 ) -> list[Entry]:
     """The entries a journal query selects, oldest first (the newest `limit` of them)."""
     found = [
         e
         for e in entries
-        if (method is None or e.method == method)
+        if (plane == "all" or e.plane == plane)
+        and (method is None or e.method == method)
         and (path is None or path.lower() in e.path.lower())
         and (buyer is None or e.buyer == buyer)
         and (status is None or e.status == status)

@@ -96,6 +96,8 @@ class GatewayServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        # a shared store's connections (its news listener, its journal's) close with it
+        self.app.extensions["mock_gateway"].store.close()
 
 
 class ControlError(RuntimeError):

@@ -175,6 +175,44 @@ def test_journal__filters_narrow_it(gw: MockGateway, client: LiveClient) -> None
     assert gw.journal() == []
 
 
+def test_journal__control_changes_join_the_story_in_order(
+    gw: MockGateway, client: LiveClient
+) -> None:
+    """plane=all interleaves the control plane's changes (clock moves, cut-offs forced, faults,
+    buyers) with the API's requests, in order; the default stays the API's requests alone."""
+    gw.clear_journal()
+    barcode = a_barcode(gw)
+    gw.fail("GET", "/v1_1/offers", 503, times=1)
+    client.get("/v1_1/offers?PageSize=1")
+    client.post(ITEMS, json=[{"barcode": barcode, "requestedQuantity": 1}])
+    gw.advance("4h")
+    gw.cut_off()
+    gw.control("PUT", "buyers/ACME01", {"password": "s3cret-acme", "addressTitles": ["Depot"]})
+    gw.control("GET", "clock")  # reads are not steps
+    story = [(e["plane"], e["method"], e["path"], e["status"]) for e in gw.journal(plane="all")]
+    assert story == [
+        ("control", "POST", "/__mock/faults", 201),
+        ("api", "GET", "/v1_1/offers", 503),
+        ("api", "POST", ITEMS, 200),
+        ("control", "POST", "/__mock/clock/advance", 200),
+        ("control", "POST", "/__mock/batches/close", 200),
+        ("control", "POST", "/__mock/batches/pack", 200),
+        ("control", "PUT", "/__mock/buyers/ACME01", 200),
+    ]
+    entries = gw.journal(plane="all")
+    assert entries[1]["fault"] == "answered 503 by fault rule 1"
+    assert entries[2]["fault"] is None
+    assert entries[3]["body"] == {"by": "4h"}
+    assert entries[3]["time"] == "2026-11-30T09:00:00.000Z"  # asked at 09:00, moved to 13:00
+    assert entries[6]["body"] == ""  # a buyer's body holds its password
+    assert "s3cret-acme" not in json.dumps(entries)
+    assert [e["plane"] for e in gw.journal()] == ["api", "api"]
+    assert [e["path"] for e in gw.journal(plane="control", limit=1)] == ["/__mock/buyers/ACME01"]
+    with pytest.raises(ControlError) as refused:
+        gw.journal(plane="everything")
+    assert refused.value.status == 400 and "plane" in json.dumps(refused.value.body)
+
+
 def test_journal__is_bounded() -> None:
     from mock_gateway.state.journal import Journal
 

@@ -86,7 +86,8 @@ def test_plugin__a_failing_test_shows_the_mocks_journal(tmp_path: Path) -> None:
 
 
 INSTALL_BLOCK = re.search(
-    r"```sh\n(# outside the README test: tests/live/test_partner_project.py runs each line[^\n]*\n.*?)```",
+    r"```sh\n(# outside the README test: tests/live/test_partner_project.py runs each line"
+    r"[^\n]*\n.*?)```",
     README,
     re.S,
 )

@@ -219,6 +219,7 @@ class RedisJournal:
             isinstance(entry.response, str),
             float(entry.duration_ms),
             len(entry.body),
+            entry.fault,
         ]
         packed = json.dumps(head, separators=(",", ":")).encode() + b"\n" + entry.body + response
         return zlib.compress(packed, 1)
@@ -279,7 +280,9 @@ class RedisJournal:
 def _entry(flat: list[bytes]) -> Entry:
     fields = dict(zip(flat[::2], flat[1::2], strict=True))
     head, _, rest = zlib.decompress(fields[b"e"]).partition(b"\n")
-    _, when, buyer, method, path, query, status, text, duration, body_length = json.loads(head)
+    _, when, buyer, method, path, query, status, text, duration, body_length, *more = json.loads(
+        head
+    )  # more: the fault, from entries written since it was kept
     body, response = rest[:body_length], rest[body_length:]
     return Entry(
         id=int(fields[b"id"]),
@@ -292,4 +295,5 @@ def _entry(flat: list[bytes]) -> Entry:
         status=status,
         response=response.decode() if text else response,
         duration_ms=duration,
+        fault=more[0] if more else None,
     )
