@@ -82,34 +82,104 @@ def mock_gateway(mock_gateway_server: GatewayServer) -> MockGateway:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """On a failed test that used the mock, show the mock's last journal entries."""
+    """On a failed test that used the mock, tell the mock's story: its last journal entries,
+    requests and control-plane steps in order, with the cut-offs and packing among them."""
     outcome = yield
     report = outcome.get_result()
     gateway = getattr(item, "funcargs", {}).get("mock_gateway")
     if report.when != "call" or not report.failed or not isinstance(gateway, MockGateway):
         return
     try:
-        entries = gateway.journal(limit=JOURNAL_IN_REPORT)
+        entries = gateway.journal(limit=JOURNAL_IN_REPORT, plane="all")
+        batches = gateway.control("GET", "batches")
     except Exception as error:  # the mock is gone: say so rather than hide the real failure
         report.sections.append(("mock-gateway journal", f"unavailable: {error}"))
         return
-    report.sections.append(("mock-gateway journal", describe_journal(entries)))
+    report.sections.append(("mock-gateway journal", describe_story(entries, batches)))
+
+
+def describe_story(entries: list[dict[str, Any]], batches: list[dict[str, Any]]) -> str:
+    """The journal entries as a partner reads them (request, status, both bodies; control
+    steps on one line), with each batch's cut-off and packing placed where they happened."""
+    if not entries:
+        return "(no request reached the mock)"
+    # events go after the last entry that came before them (the clock may have moved back: a
+    # reset at today's time, then a freeze at a fixed morning)
+    placed: dict[int, list[str]] = {}
+    for when, rule, text in batch_events(batches, since=min(e["time"] for e in entries)):
+        before = [
+            i
+            for i, e in enumerate(entries)
+            if e["time"] < when or (rule == "after" and e["time"] == when)
+        ]
+        placed.setdefault(before[-1] if before else -1, []).append(text)
+    lines = [
+        f"last {len(entries)} journal entries (requests and control steps), oldest first, "
+        "with the cut-offs and packing among them:"
+    ]
+    lines.extend("  " + text for text in placed.get(-1, []))
+    for index, entry in enumerate(entries):
+        lines.extend(_entry_lines(entry))
+        lines.extend("  " + text for text in placed.get(index, []))
+    return "\n".join(lines)
 
 
 def describe_journal(entries: list[dict[str, Any]]) -> str:
-    """The journal entries as a partner reads them: request, status, both bodies."""
-    if not entries:
-        return "(no request reached the emulated API)"
-    lines = [f"last {len(entries)} request(s) the mock received, oldest first:"]
-    for entry in entries:
-        query = f"?{entry['query']}" if entry.get("query") else ""
-        lines.append(
-            f"  {entry['method']} {entry['path']}{query} -> {entry['status']}"
-            f"  (buyer {entry.get('buyerCode') or '-'}, {entry['time']})"
-        )
-        for label in ("body", "response"):
-            value = entry.get(label)
-            if value not in ("", None):
-                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                lines.append(f"      {label}: {text[:300]}")
-    return "\n".join(lines)
+    """The journal entries alone (see describe_story)."""
+    return describe_story(entries, [])
+
+
+# An event (mock time, 'at' or 'after', text): a time cut-off or due packing happens as the clock
+# reaches its instant, before any request made at it; one forced through the control plane or
+# by a purchase (the quantity cut-off) after the entry that made it.
+Event = tuple[str, str, str]
+
+
+def batch_events(batches: list[dict[str, Any]], since: str) -> list[Event]:
+    events: list[Event] = []
+    for batch in batches:
+        closed, packed = batch.get("closedAt"), batch.get("packedAt")
+        who = f"batch {batch['id']} of {batch['buyerCode']}"
+        if closed and closed >= since:
+            reason = batch.get("closeReason")
+            how = {"time": "the time cut-off", "quantity": "the quantity cut-off"}.get(
+                reason or "", "the control plane"
+            )
+            requests = len(batch.get("requestNumbers", []))
+            text = (
+                f"[cut-off] {who} closed by {how} at {closed}: {requests} request(s), "
+                f"{batch.get('reservedUnits', 0)} unit(s)"
+            )
+            events.append((closed, "at" if reason == "time" else "after", text))
+        if packed and packed >= since:
+            manual = packed == closed and batch.get("closeReason") == "manual"
+            events.append(
+                (packed, "after" if manual else "at", f"[packing] {who} packed at {packed}")
+            )
+    return sorted(events, key=lambda event: event[0])  # stable: a close before its packing
+
+
+def _entry_lines(entry: dict[str, Any]) -> list[str]:
+    query = f"?{entry['query']}" if entry.get("query") else ""
+    fault = f"  [fault: {entry['fault']}]" if entry.get("fault") else ""
+    if entry.get("plane") == "control":
+        body = entry.get("body")
+        shown = "" if body in ("", None) else " " + _short(body, 120)
+        return [
+            f"  [control] {entry['method']} {entry['path']}{query}{shown} -> {entry['status']}"
+            f"  ({entry['time']})"
+        ]
+    lines = [
+        f"  {entry['method']} {entry['path']}{query} -> {entry['status']}"
+        f"  (buyer {entry.get('buyerCode') or '-'}, {entry['time']}){fault}"
+    ]
+    for label in ("body", "response"):
+        value = entry.get(label)
+        if value not in ("", None):
+            lines.append(f"      {label}: {_short(value, 300)}")
+    return lines
+
+
+def _short(value: Any, limit: int) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text[:limit]

@@ -129,3 +129,40 @@ def test_partner_project__each_readme_install_line_installs_a_working_mock(tmp_p
         subprocess.run(
             [str(python), "-m", "pip", "uninstall", "-q", "-y", "mock-gateway"], check=True
         )
+
+
+def test_plugin__the_failure_report_interleaves_control_steps_cutoffs_and_packing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "test_day.py").write_text(
+        "def test_a_day(mock_gateway):\n"
+        "    mock_gateway.freeze('2026-11-30T09:00:00Z')\n"
+        "    line = [{'barcode': '8685298053581', 'requestedQuantity': 2}]\n"
+        "    status, body = mock_gateway.call('POST', '/v2/offers/DEMO01/items', line)\n"
+        "    mock_gateway.fail('GET', '/v2/offers/*/B2Bs', 503, times=1)\n"
+        "    mock_gateway.advance('4h')\n"
+        "    number = body['requestNumber']\n"
+        "    mock_gateway.call('GET', f'/v2/offers/{number}/B2Bs')\n"
+        "    mock_gateway.call('POST', f'/v2/offers/{number}/cancel-items',\n"
+        "                      {'barcode': '8685298053581', 'quantity': 1})\n"
+        "    assert False, 'the story follows'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "."],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    story = result.stdout[result.stdout.index("mock-gateway journal") :]
+    order = [
+        "[control] POST /__mock/clock/freeze",
+        "POST /v2/offers/DEMO01/items -> 200",
+        "[control] POST /__mock/faults",
+        '[control] POST /__mock/clock/advance {"by": "4h"} -> 200  (2026-11-30T09:00:00.000Z)',
+        "[cut-off] batch 1 of DEMO01 closed by the time cut-off at 2026-11-30T13:00:00.000Z",
+        "[packing] batch 1 of DEMO01 packed at 2026-11-30T13:00:00.000Z",
+        "/B2Bs -> 503",
+        "[fault: answered 503 by fault rule 1]",
+        "/cancel-items -> 400",
+    ]
+    places = [story.find(text) for text in order]
+    assert -1 not in places and places == sorted(places), story
