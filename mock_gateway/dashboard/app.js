@@ -152,6 +152,7 @@ function buildOverview() {
   const clock = el("section", { "aria-labelledby": "clock-h", class: "cards" });
   const batches = el("section", { "aria-labelledby": "batches-h" });
   const packages = el("section", { "aria-labelledby": "latest-h" });
+  const activity = el("ol", { id: "activity", class: "activity", reversed: "" });
   let lastClock = null;
   const controls = el("div", { class: "buttons" },
     el("button", { class: "primary", id: "advance-cutoff", onclick: () => act("Advance to next cut-off", async () => {
@@ -169,10 +170,20 @@ function buildOverview() {
   main.replaceChildren(
     el("h2", { id: "clock-h" }, "Clock"), clock, controls,
     el("h2", { id: "batches-h" }, "Open batches"), batches,
-    el("h2", { id: "latest-h" }, "Latest packages"), packages);
+    el("h2", { id: "latest-h" }, "Latest packages"), packages,
+    el("h2", { id: "activity-h" }, "Activity"),
+    el("p", { class: "muted" }, "Clock moves, cut-offs, packing, resets, imports and faults fired, newest first " +
+      "(from the journal and the batches: the same on every replica of a fleet)."), activity);
   return async () => {
-    const [c, open, recent] = await Promise.all([
-      api("GET", "clock"), api("GET", "requests?state=open"), api("GET", "packages?limit=10")]);
+    const [c, open, recent, story, batchList] = await Promise.all([
+      api("GET", "clock"), api("GET", "requests?state=open"), api("GET", "packages?limit=10"),
+      api("GET", "journal?plane=all&limit=300"), api("GET", "batches")]);
+    if (changed("activity", [story, batchList])) {
+      const items = activityOf(story, batchList);
+      activity.replaceChildren(...(items.length ? items.map(([when, kind, text]) =>
+        el("li", { "data-kind": kind }, el("span", { class: "badge " + kind }, kind), " ", text,
+          el("span", { class: "muted" }, " · " + when))) : [el("li", { class: "muted" }, "Nothing yet.")]));
+    }
     lastClock = c;
     document.getElementById("freeze").textContent = c.mode === "frozen" ? "Resume" : "Freeze";
     const now = Date.parse(c.now);
@@ -200,6 +211,52 @@ function buildOverview() {
       el("tr", { "data-b2bid": p.b2BId }, el("td", {}, p.b2BId), el("td", {}, p.warehouseName || p.warehouseId),
         el("td", {}, p.createDate)))) : el("p", { class: "muted" }, "No package yet: packing follows the cut-off."));
   };
+}
+
+const ACTIVITY_SHOWN = 25;
+
+// The overview's timeline: control-plane changes and fired faults from the journal, cut-offs
+// and packing from the batches; newest first. Each item: [mock time, kind, words].
+function activityOf(entries, batches) {
+  const items = [];
+  for (const e of entries) {
+    if (e.plane === "control") items.push([e.time, controlKind(e.path), controlWords(e)]);
+    else if (e.fault) items.push([e.time, "fault", `${e.method} ${e.path} ${e.fault}`]);
+  }
+  for (const b of batches) {
+    if (b.closedAt) items.push([b.closedAt, "cut-off", `batch ${b.id} of ${b.buyerCode} closed by ` +
+      (CLOSE_REASONS[b.closeReason] || b.closeReason) + `: ${b.requestNumbers.length} request(s), ${b.reservedUnits} unit(s)`]);
+    if (b.packedAt) items.push([b.packedAt, "packing", `batch ${b.id} of ${b.buyerCode} packed`]);
+  }
+  // by mock time, then as recorded (a stable sort keeps the journal's order within an instant)
+  return items.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).reverse().slice(0, ACTIVITY_SHOWN);
+}
+
+function controlKind(path) {
+  const part = path.replace("/__mock/", "").split("/")[0];
+  return { clock: "clock", reset: "reset", state: "import", faults: "fault", "rate-limit": "fault",
+    batches: "cut-off", offers: "catalog", buyers: "buyers", requests: "cancel" }[part] || "control";
+}
+
+function controlWords(e) {
+  const body = e.body && typeof e.body === "object" ? e.body : {};
+  const tail = e.path.replace("/__mock/", "");
+  const words = {
+    "clock/advance": `clock advanced by ${body.by}`,
+    "clock/set": `clock set to ${body.at}`,
+    "clock/freeze": body.at ? `clock frozen at ${body.at}` : "clock frozen",
+    "clock/resume": "clock running again",
+    "reset": "state reset to the start-up data" + (body.seed !== undefined ? ` (seed ${body.seed})` : ""),
+    "state": "state imported",
+    "batches/close": "open batches closed from the control plane",
+    "batches/pack": "closed batches packed from the control plane",
+  }[tail];
+  let text = words;
+  if (!text && tail === "faults" && e.method === "POST" && body.effect) {
+    text = `fault rule added: ${body.method || "*"} ${body.path || "/*"} ${effectWords(body.effect)}`;
+  }
+  if (!text) text = `${e.method} ${e.path}`;
+  return e.status >= 400 ? `${text} (refused: ${e.status})` : text;
 }
 
 function countdown(ms) {
@@ -292,7 +349,7 @@ function buildPackages() {
   };
 }
 
-const CLOSE_REASONS = { time: "the time cut-off", quantity: "the quantity cut-off", manual: "closed from the control plane" };
+const CLOSE_REASONS = { time: "the time cut-off", quantity: "the quantity cut-off", manual: "the control plane" };
 
 // A batch: one buyer's purchases between two cut-offs, then its packages.
 function buildBatches() {

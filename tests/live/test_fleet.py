@@ -153,6 +153,28 @@ def test_fleet__faults_journal_and_reset_are_fleet_wide(
     assert b.control("GET", "/faults") == []
 
 
+def test_fleet__the_activity_timeline_is_the_same_on_every_replica(
+    fleet: tuple[MockGateway, MockGateway],
+) -> None:
+    """The dashboard's timeline reads the journal (plane=all) and the batches: control steps
+    made on one replica, and faults fired on the other, are on both."""
+    a, b = fleet
+    b.call("POST", "/v2/offers/DEMO01/items", [{"barcode": BARCODE, "requestedQuantity": 1}])
+    a.fail("GET", "/v1_1/offers", 503, times=1)
+    assert b.call("GET", "/v1_1/offers?PageSize=1")[0] == 503
+    a.advance("4h")
+    story_a, story_b = (g.journal(plane="all") for g in (a, b))
+    assert story_a == story_b
+    steps = [(e["plane"], e["path"], e["fault"]) for e in story_a]
+    assert steps[-3:] == [
+        ("control", "/__mock/faults", None),
+        ("api", "/v1_1/offers", "answered 503 by fault rule 1"),
+        ("control", "/__mock/clock/advance", None),
+    ]
+    assert a.control("GET", "batches") == b.control("GET", "batches")
+    assert b.control("GET", "batches")[0]["closeReason"] == "time"
+
+
 def test_fleet__sigkill_of_a_replica_under_load_loses_no_confirmed_reservation(
     redis_server: RedisServer, fleet: tuple[MockGateway, MockGateway]
 ) -> None:

@@ -281,3 +281,28 @@ def test_times__are_utc_iso_everywhere_and_the_search_placeholder_fits(fresh: st
             " - c.measureText(i.placeholder).width"
         )
         assert spare > 0, f"the placeholder is {-spare:.0f}px wider than the field"
+
+
+def test_overview__the_activity_timeline_tells_the_day_newest_first(fresh: str) -> None:
+    call(fresh, "POST", "/__mock/clock/freeze", {"at": "2026-11-30T09:00:00Z"}, auth=None)
+    buy(fresh)
+    fault = {"path": "/v1_1/offers", "effect": {"type": "status", "status": 503}, "times": 1}
+    call(fresh, "POST", "/__mock/faults", fault, auth=None)
+    with contextlib.suppress(urllib.error.HTTPError):  # the fault fires: a 503
+        call(fresh, "GET", "/b2bbuyergatewayapi/v1_1/offers")
+    call(fresh, "POST", "/__mock/clock/advance", {"by": "4h"}, auth=None)
+    with chromium() as driver:
+        driver.get(fresh + "/__mock/ui/#overview")
+        wait_for(driver, "document.querySelectorAll('#activity li[data-kind]').length >= 6")
+        items = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#activity li")]
+        kinds = [
+            li.get_attribute("data-kind")
+            for li in driver.find_elements(By.CSS_SELECTOR, "#activity li")
+        ]
+        # then the freeze and the fixture's reset (09:00 as well, recorded before)
+        assert kinds[:5] == ["packing", "cut-off", "clock", "fault", "fault"], items
+        assert "batch 1 of DEMO01 closed by the time cut-off" in items[1]
+        assert "clock advanced by 4h" in items[2]
+        assert "answered 503 by fault rule 1" in items[3]
+        assert "fault rule added: * /v1_1/offers answers 503" in items[4]
+        assert console_errors(driver) == []
