@@ -28,15 +28,16 @@ if ! command -v faketime >/dev/null 2>&1; then
   apt-get install -y -qq faketime >/dev/null 2>&1 \
     || { apt-get update -qq && apt-get install -y -qq faketime >/dev/null; }
 fi
-# the Postman collection runs under newman (npm, pinned in tools/package-lock.json); Node and
-# npm come from the OS packages when missing
+# Node tools pinned in tools/package-lock.json: newman (the Postman collection), typescript,
+# openapi-typescript and openapi-fetch (the README's TypeScript example), testcontainers (its
+# Node snippet, in the container suite); Node and npm come from the OS packages when missing
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "installing nodejs and npm from the OS packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -qq nodejs npm >/dev/null 2>&1 \
     || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
 fi
-if [ ! -x tools/node_modules/.bin/newman ]; then
+if ! (cd tools && npm ls --all >/dev/null 2>&1); then
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 .venv/bin/ruff check .

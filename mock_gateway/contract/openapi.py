@@ -73,10 +73,7 @@ def build_api_document(schemas: Schemas) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {"basicAuth": {"type": "http", "scheme": "basic"}},
-            "schemas": {
-                name: component(schemas.documents[name])
-                for name in sorted(_with_refs(_api_schema_names(), schemas))
-            },
+            "schemas": _components(_with_refs(_api_schema_names(), schemas), schemas),
         },
     }
 
@@ -139,6 +136,32 @@ def component(document: dict[str, Any], name: str | None = None) -> dict[str, An
     return result
 
 
+def class_name(name: str) -> str:
+    """A schema file's component key: the class name generators give it (`Offer`,
+    `StockStatusList`), so every generator, openapi-typescript included, names types alike."""
+    return TITLES.get(name, (_pascal(name), None))[0]
+
+
+def _components(names: set[str], schemas: Schemas) -> dict[str, Any]:
+    """The components, keyed by class name; an array's items and the nested objects named in
+    NESTED_TITLES become components of their own (`StockStatus`, `PurchaseLine`, `B2BPackage`,
+    `ReservedLine`), referenced from where they stand."""
+    found: dict[str, Any] = {}
+    for name in sorted(names):
+        result = component(schemas.documents[name], name)
+        items = result.get("items")
+        if isinstance(items, dict) and "title" in items and "$ref" not in items:
+            found[items["title"]] = items
+            result["items"] = {"$ref": "#/components/schemas/" + items["title"]}
+        for prop in result.get("properties", {}).values():
+            inner = prop.get("items") if isinstance(prop, dict) else None
+            if isinstance(inner, dict) and "title" in inner and "$ref" not in inner:
+                found[inner["title"]] = inner
+                prop["items"] = {"$ref": "#/components/schemas/" + inner["title"]}
+        found[class_name(name)] = result
+    return dict(sorted(found.items()))
+
+
 def _pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.replace("_", "-").split("-"))
 
@@ -147,7 +170,7 @@ def _rewrite_refs(node: Any) -> Any:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(URN):
-            node["$ref"] = "#/components/schemas/" + ref.removeprefix(URN)
+            node["$ref"] = "#/components/schemas/" + class_name(ref.removeprefix(URN))
         for value in node.values():
             _rewrite_refs(value)
     elif isinstance(node, list):
@@ -157,7 +180,7 @@ def _rewrite_refs(node: Any) -> Any:
 
 
 def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+    return {"$ref": f"#/components/schemas/{class_name(name)}"}
 
 
 def _operation(operation: Operation, schemas: Schemas) -> dict[str, Any]:
@@ -318,9 +341,7 @@ def build_control_document(schemas: Schemas) -> dict[str, Any]:
                 "content": {"application/json": {"schema": _ref(body)}},
             }
         paths.setdefault(path, {})[method.lower()] = operation
-    components = {
-        name: component(schemas.documents[name]) for name in sorted(_with_refs(used, schemas))
-    }
+    components = _components(_with_refs(used, schemas), schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "mock-gateway control plane", "version": __version__},

@@ -188,7 +188,7 @@ def _control_changes() -> list[Step]:
              body={}, values={"mode": "{{clockRestore}}"},
              description="POST /__mock/clock/freeze or /__mock/clock/resume, whichever the clock "
              "was in."),
-        Step("Fault: answer 503 to this buyer's next two offers reads", "POST", "/__mock/faults", 201,
+        Step("Fault: 503 to this buyer's next two offers reads", "POST", "/__mock/faults", 201,
              ["pm.expect(body.id).to.be.a('number');",
               "pm.expect(body.effect).to.include({type: 'status', status: 503});",
               "pm.expect(body.times).to.eql(2);"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -265,3 +266,14 @@ def test_openapi__control_document_is_valid(gw: MockGateway) -> None:
 def test_openapi__committed_copy_equals_the_generated_one(gw: MockGateway, name: str) -> None:
     committed = json.loads((ROOT / "docs" / name).read_text())
     assert committed == gw.control("GET", name), "run: mock-gateway openapi --write docs/"
+
+
+def test_openapi__component_keys_are_class_names(gw: MockGateway) -> None:
+    """Every generator (openapi-typescript keys types by component key) names types alike."""
+    for name in ("openapi.json", "control-openapi.json"):
+        schemas = gw.control("GET", name)["components"]["schemas"]
+        for key, schema in schemas.items():
+            assert re.fullmatch(r"[A-Z][A-Za-z0-9]*", key) and schema["title"] == key, key
+    api = gw.control("GET", "openapi.json")["components"]["schemas"]
+    assert {"Offer", "StockStatus", "PurchaseLine", "B2BPackage", "ReservedLine"} <= set(api)
+    assert api["StockStatusList"]["items"] == {"$ref": "#/components/schemas/StockStatus"}
