@@ -209,6 +209,34 @@ def test_container__the_readme_testcontainers_recipe_runs() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_container__the_readme_node_testcontainers_recipe_runs(tmp_path: Path) -> None:
+    """The README's Node snippet, as pasted, as an ES module with Node from Debian and
+    testcontainers 11 from tools/ (installed by the test command)."""
+    readme = (ROOT / "README.md").read_text()
+    [code] = re.findall(
+        r"```javascript\n(// README example \(container suite\): Node Testcontainers\n.*?)```",
+        readme,
+        re.S,
+    )
+    modules = ROOT / "tools" / "node_modules"
+    assert (modules / "testcontainers").is_dir(), "bash scripts/test.sh installs tools/"
+    (tmp_path / "node_modules").symlink_to(modules)
+    (tmp_path / "mock.mjs").write_text(code)
+    port = free_port()
+    env = {
+        **os.environ,
+        "MOCK_GATEWAY_IMAGE": IMAGE,
+        "DOCKER_HOST_NETWORK": "1",
+        "MOCK_GATEWAY_TEST_PORT": str(port),
+        "TESTCONTAINERS_RYUK_DISABLED": "true",
+    }
+    result = subprocess.run(
+        ["node", "mock.mjs"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"mock ready at http://127.0.0.1:{port}/b2bbuyergatewayapi" in result.stdout
+
+
 def buy_on_one_and_see_it_on_the_other(a: str, b: str) -> None:
     """Two units bought through replica `a` are gone from replica `b`'s stock at once."""
     bought = requests.post(
