@@ -229,6 +229,8 @@ def test_container__the_readme_node_testcontainers_recipe_runs(tmp_path: Path) -
         "DOCKER_HOST_NETWORK": "1",
         "MOCK_GATEWAY_TEST_PORT": str(port),
         "TESTCONTAINERS_RYUK_DISABLED": "true",
+        # no bridge network here: Node's testcontainers would look for its gateway
+        "TESTCONTAINERS_HOST_OVERRIDE": "127.0.0.1",
     }
     result = subprocess.run(
         ["node", "mock.mjs"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
