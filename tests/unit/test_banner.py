@@ -41,3 +41,22 @@ def test_banner__frozen_clock_and_fixtures() -> None:
     assert "frozen at 2026-11-30T09:00:00.000Z" in text
     assert "fixtures, 300 offers" in text
     assert "__mock" not in text
+
+
+def test_banner__a_public_base_url_replaces_the_listening_address() -> None:
+    """In a container the mock listens on 8080 whatever `-p` maps: the banner names the URL
+    clients use when MOCK_GATEWAY_PUBLIC_BASE_URL says it (the image URLs use it too)."""
+    settings = Settings(port=8080, host="0.0.0.0", public_base_url="http://localhost:18080")
+    services = build_services(settings)
+    text = banner(services)
+    assert "http://localhost:18080/b2bbuyergatewayapi" in text
+    assert "dashboard  http://localhost:18080/__mock/ui/" in text
+    assert ":8080" not in text
+    from mock_gateway import create_app
+
+    client = create_app(settings).test_client()
+    auth = ("DEMO01", "demo-pass")
+    offers = client.get("/b2bbuyergatewayapi/v1_1/offers?pageSize=1", auth=auth).get_json()
+    images = client.get(f"/v2/products/{offers[0]['modelNo']}/images", auth=auth).get_json()
+    for url in [offers[0]["imageUrl"]] + [image["imageUrl"] for image in images]:
+        assert url.startswith("http://localhost:18080/media/"), url
