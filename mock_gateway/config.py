@@ -65,6 +65,9 @@ class Settings:
     json_binding: str = "web"
     require_user_agent: bool = False
     unauthorized_style: str = "envelope"
+    purchase_status: int = 200  # 200, or 201 Created as a REST service may answer a new resource
+    paging_headers: bool = True  # X-Paging-* and Link on offers pages
+    health_results: bool = False  # the health check's body also carries "results": []
     # Robustness and tooling
     max_body_bytes: int = 1024 * 1024
     # the control plane takes whole state documents: a 1 000 000-offer export is about 700 MB
@@ -310,6 +313,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
         _choice("envelope", "marketplace"),
         "'envelope' or 'marketplace'",
     ),
+    "PURCHASE_STATUS": ("purchase_status", lambda t: int(_choice("200", "201")(t)), "200 or 201"),
+    "PAGING_HEADERS": ("paging_headers", _parse_bool, "true or false"),
+    "HEALTH_RESULTS": ("health_results", _parse_bool, "true or false"),
     "MAX_BODY_BYTES": ("max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_MAX_BODY_BYTES": ("control_max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_PLANE": ("control_plane", _parse_bool, "true or false"),

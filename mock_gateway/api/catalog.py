@@ -53,7 +53,8 @@ def offers_answer(call: Call) -> tuple[bytes, dict[str, str]]:
         )
     )
     body = render.offers_body(svc, result.items, call.public_base)
-    headers = _paging_headers(call, pairs, page, size, result.total)
+    paging = call.svc.settings.paging_headers
+    headers = _paging_headers(call, pairs, page, size, result.total) if paging else {}
     if len(call.query_string) <= CACHED_QUERY_LENGTH:
         svc.offer_pages.put(key, stamp, body, headers)
     return body, headers

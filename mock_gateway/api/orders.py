@@ -21,7 +21,16 @@ def purchase(buyer_code: str) -> Response:
     call = from_flask()
     call.check_buyer(call.param, "buyerCode")
     body = json_body("purchase-request")
-    return render.raw_ok(purchase_answer(call, call.param, body), {})
+    response = render.raw_ok(purchase_answer(call, call.param, body), {})
+    response.status_code = purchase_status(call.svc)
+    return response
+
+
+def purchase_status(svc: Any) -> int:
+    """A confirmed purchase's status, on both request paths: 200 (the default), or 201 with
+    MOCK_GATEWAY_PURCHASE_STATUS (INFERRED: no public source shows which)."""
+    status: int = svc.settings.purchase_status
+    return status
 
 
 def purchase_answer(call: Call, buyer_code: str, body: Any) -> bytes:

@@ -84,7 +84,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/v2/offers/{buyerCode}/items",
         "Purchase request: reserves min(requested, available) of each line",
-        {200: "purchase-response", 400: ENVELOPE, 403: ENVELOPE},
+        # 201 with MOCK_GATEWAY_PURCHASE_STATUS=201 (INFERRED; 200 by default)
+        {200: "purchase-response", 201: "purchase-response", 400: ENVELOPE, 403: ENVELOPE},
         query="purchase-query",
         body="purchase-request",
         params=("buyerCode",),

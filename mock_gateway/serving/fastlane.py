@@ -27,7 +27,7 @@ from mock_gateway.api.auth import caller, check_query_buyer, check_user_agent
 from mock_gateway.api.body import check_content_type, parse_body
 from mock_gateway.api.call import Call, from_environ
 from mock_gateway.api.catalog import offers_answer, stock_answer
-from mock_gateway.api.orders import b2bs_answer, cancel_answer, purchase_answer
+from mock_gateway.api.orders import b2bs_answer, cancel_answer, purchase_answer, purchase_status
 from mock_gateway.contract.errors import JSON_TYPE, ApiError, BadRequest, CancelRejected
 from mock_gateway.domain.errors import DomainError
 from mock_gateway.serving.pipeline import MAX_PATH, MAX_QUERY, record_exchange
@@ -88,6 +88,7 @@ class FastLane:
                 raise Delegate()  # the pipeline applies (and counts) the rule
             check_query_buyer(buyer, call.query_string)
             headers: dict[str, str] = {}
+            status = 200
             if path == "/v1_1/offers":
                 body, headers = offers_answer(call)
             elif method == "GET" and parts[4] == "stock-status":
@@ -100,6 +101,8 @@ class FastLane:
                 strict = svc.settings.json_binding == "strict"
                 parsed = parse_body(raw, schema, svc.schemas, error, strict)
                 body = answer(call, call.param, parsed)
+                if parts[4] == "items":
+                    status = purchase_status(svc)
             else:
                 raise Delegate()
         except StoreUnavailable as failure:
@@ -117,13 +120,13 @@ class FastLane:
             path=call.script_root + call.path,
             query=call.query_string,
             body=raw,
-            status=200,
+            status=status,
             response=body,
             started=started,
             buyer=buyer,
         )
         start_response(
-            "200 OK",
+            "200 OK" if status == 200 else "201 Created",
             [("Content-Type", JSON_TYPE), ("Content-Length", str(len(body))), *headers.items()],
         )
         return [body]
