@@ -68,6 +68,7 @@ class Settings:
     purchase_status: int = 200  # 200, or 201 Created as a REST service may answer a new resource
     paging_headers: bool = True  # X-Paging-* and Link on offers pages
     health_results: bool = False  # the health check's body also carries "results": []
+    unknown_request_status: int = 400  # B2Bs of a request number the buyer does not have
     # Robustness and tooling
     max_body_bytes: int = 1024 * 1024
     # the control plane takes whole state documents: a 1 000 000-offer export is about 700 MB
@@ -316,6 +317,11 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "PURCHASE_STATUS": ("purchase_status", lambda t: int(_choice("200", "201")(t)), "200 or 201"),
     "PAGING_HEADERS": ("paging_headers", _parse_bool, "true or false"),
     "HEALTH_RESULTS": ("health_results", _parse_bool, "true or false"),
+    "UNKNOWN_REQUEST_STATUS": (
+        "unknown_request_status",
+        lambda t: int(_choice("400", "404")(t)),
+        "400 or 404",
+    ),
     "MAX_BODY_BYTES": ("max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_MAX_BODY_BYTES": ("control_max_body_bytes", _parse_int(1), "a positive integer"),
     "CONTROL_PLANE": ("control_plane", _parse_bool, "true or false"),

@@ -10,7 +10,7 @@ from mock_gateway.api import api, render
 from mock_gateway.api.body import json_body
 from mock_gateway.api.call import Call, from_flask
 from mock_gateway.api.query import read_query
-from mock_gateway.contract.errors import BadRequest, CancelRejected
+from mock_gateway.contract.errors import BadRequest, CancelRejected, NotFound
 from mock_gateway.domain.errors import DomainError, UnknownRequest
 from mock_gateway.domain.models import PackageType
 from mock_gateway.state import commands
@@ -60,10 +60,13 @@ def b2bs(request_number: str) -> Response:
 
 
 def b2bs_answer(call: Call, request_number: str) -> bytes:
-    """The packages holding a request's items; an unknown (or another buyer's) number is 400."""
+    """The packages holding a request's items; an unknown (or another buyer's) number is 400,
+    or 404 with MOCK_GATEWAY_UNKNOWN_REQUEST_STATUS=404 (INFERRED), in the envelope."""
     try:
         found = call.svc.gateway.packages_for(call.buyer, request_number)
     except UnknownRequest as exc:
+        if call.svc.settings.unknown_request_status == 404:
+            raise NotFound(exc.message) from None
         raise BadRequest(exc.message) from None
     return render.json_bytes(call.svc, [render.package(p, w) for p, w in found])
 

@@ -96,7 +96,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/v2/offers/{requestNumber}/B2Bs",
         "B2B packages holding a request's items; empty before the cut-off",
-        {200: "b2bs-response", 400: ENVELOPE},
+        # an unknown request number: 400, or 404 with MOCK_GATEWAY_UNKNOWN_REQUEST_STATUS
+        {200: "b2bs-response", 400: ENVELOPE, 404: ENVELOPE},
         params=("requestNumber",),
         tag="Orders",
     ),

@@ -20,6 +20,7 @@ def settings() -> Settings:
         purchase_status=201,
         paging_headers=False,
         health_results=True,
+        unknown_request_status=404,
     )
 
 
@@ -62,6 +63,7 @@ def test_defaults__200_paging_headers_and_no_results() -> None:
         True,
         False,
     )
+    assert defaults.unknown_request_status == 400
     chosen = load_settings(
         {
             "MOCK_GATEWAY_PURCHASE_STATUS": "201",
@@ -74,3 +76,13 @@ def test_defaults__200_paging_headers_and_no_results() -> None:
         False,
         True,
     )
+
+
+def test_unknown_request_status__404_in_the_envelope_on_both_paths(api: ApiClient) -> None:
+    answers = [
+        exchange(api, flask_only, "GET", "/v2/offers/999999/B2Bs") for flask_only in (False, True)
+    ]
+    assert answers[0] == answers[1]
+    status, _, body, _ = answers[0]
+    assert status == 404
+    assert json.loads(body)["hasError"] is True
