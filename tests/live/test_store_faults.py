@@ -273,6 +273,17 @@ def ids_in_use(gateway: MockGateway) -> tuple[set[str], set[int]]:
     return requests_made, {p["b2BId"] for p in gateway.control("GET", "/packages")}
 
 
+def packed_ids_seen_by(gateway: MockGateway) -> tuple[set[str], set[int]]:
+    """The ids in use once the packing another replica made has reached this one: a read right
+    after a change confirmed elsewhere may not see it yet (the fleet's read-your-writes gap, not
+    what the test below is about), so wait for it, bounded."""
+    deadline = time.monotonic() + 5
+    while not (found := ids_in_use(gateway))[1]:
+        assert time.monotonic() < deadline, "the packing never reached this replica"
+        time.sleep(0.05)
+    return found
+
+
 def test_store__back_empty_never_issues_an_id_again(tmp_path: Path) -> None:
     """Two replicas; Redis loses everything; the ids issued after are all new."""
     server = RedisServer(tmp_path).start()
@@ -283,7 +294,7 @@ def test_store__back_empty_never_issues_an_id_again(tmp_path: Path) -> None:
         for index in range(6):
             assert gateways[index % 2].call("POST", "/v2/offers/DEMO01/items", line)[0] == 200
         gateways[0].advance_past_cutoff()  # packed: b2BIds issued
-        before = ids_in_use(gateways[1])
+        before = packed_ids_seen_by(gateways[1])
         assert len(before[0]) == 6 and before[1]
         redis.Redis.from_url(server.url).flushall()
         deadline = time.monotonic() + 5
@@ -293,7 +304,7 @@ def test_store__back_empty_never_issues_an_id_again(tmp_path: Path) -> None:
         for index in range(6):
             assert gateways[index % 2].call("POST", "/v2/offers/DEMO01/items", line)[0] == 200
         gateways[1].advance_past_cutoff()
-        after = ids_in_use(gateways[0])
+        after = packed_ids_seen_by(gateways[0])
         assert len(after[0]) == 6 and after[1]
         assert not before[0] & after[0] and not before[1] & after[1]
         assert ids_in_use(gateways[1]) == after  # both replicas follow the restarted log
