@@ -171,7 +171,11 @@ def test_fleet__the_activity_timeline_is_the_same_on_every_replica(
         ("api", "/v1_1/offers", "answered 503 by fault rule 1"),
         ("control", "/__mock/clock/advance", None),
     ]
-    assert a.control("GET", "batches") == b.control("GET", "batches")
+    # the batches are state: B reads A's cut-off once its news arrives (bounded wait)
+    deadline = time.monotonic() + 5
+    while a.control("GET", "batches") != b.control("GET", "batches"):
+        assert time.monotonic() < deadline, "the replicas' batches differ"
+        time.sleep(0.05)
     assert b.control("GET", "batches")[0]["closeReason"] == "time"
 
 
