@@ -462,3 +462,33 @@ def test_redis_store__a_buyer_added_at_run_time_is_not_kept_in_plain_text(
     contents = redis_contents(a.extensions["mock_gateway"].store)
     assert b"RUN01" in contents  # the change is in the log
     assert b"pl41n-t3xt-s3cret" not in contents
+
+
+def test_redis_journal__a_first_entry_recorded_with_no_store_time_left_is_kept_not_a_500(
+    fleet: list[Flask],
+) -> None:
+    """A process's first journal entry subscribes to the journal's asks within the request's
+    store bound. When that bound is spent (a stalling Redis, a 30 ms timeout), the entry is
+    kept and the listener subscribes later; the request is not failed."""
+    import time
+
+    svc: Services = fleet[0].extensions["mock_gateway"]
+    journal = svc.store.journal
+    journal._pid = 0  # as in a new process: the next entry joins
+    with svc.store.link.within(0.001):
+        time.sleep(0.01)  # the bound is spent
+        journal.record(
+            time=svc.clock.now(), buyer=None, method="POST", path="/__mock/clock/advance",
+            query="", body=b"{}", status=200, response=b"{}", duration_ms=1.0,
+        )  # fmt: skip
+    # kept here, and read fleet-wide once the listener has subscribed again (0.1 s) or the
+    # entries are shipped unasked (5 s)
+    deadline = time.monotonic() + 8
+    while not any(e["path"] == "/__mock/clock/advance" for e in journal_all(fleet[1])):
+        assert time.monotonic() < deadline, "the entry never reached the fleet's journal"
+        time.sleep(0.1)
+
+
+def journal_all(app: Flask) -> list[dict[str, Any]]:
+    answer: list[dict[str, Any]] = app.test_client().get("/__mock/journal?plane=all").get_json()
+    return answer

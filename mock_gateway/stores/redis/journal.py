@@ -139,8 +139,10 @@ class RedisJournal:
     def _subscribe(self) -> Wire | None:
         try:
             return self.link.subscribed(self.asks, blocking=True)
-        except FAILURES:
-            return None  # Redis is away: the listener thread tries again
+        except (*FAILURES, LinkError):
+            # Redis is away, or the request recording the first entry has no store time left
+            # (LinkError: the store timeout passed): the listener thread tries again
+            return None
 
     def _listen_forever(self) -> None:
         pid = os.getpid()
