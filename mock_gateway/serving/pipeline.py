@@ -21,6 +21,7 @@ import os
 import socket
 import sys
 import time
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, g, redirect, request
@@ -142,22 +143,22 @@ UNJOURNALED_CHANGES = frozenset({"/__mock/journal"})  # clearing the journal is 
 
 def _journal_control_change(req: Any, response: Response) -> None:
     """A change made through the control plane joins the journal, in order with the
-    requests: clock moves, cut-offs, resets, imports and faults are part of a test's story."""
+    requests: clock moves, cut-offs, resets, imports and faults are part of a test's story.
+    Its time is the mock time it was asked at (a clock move's entry stands before the move)."""
     svc: Services = current_app.extensions["mock_gateway"]
-    if not svc.journal.enabled:
-        return
     path = req.path
     body = b"" if path.startswith(UNJOURNALED_BODIES) else _request_body(req)
-    svc.journal.record(
-        time=g.get("control_time") or svc.clock.now(),
-        buyer=None,
+    record_exchange(
+        svc,
         method=req.method,
         path=path,
         query=req.environ.get("QUERY_STRING", ""),
-        body=body,
+        body=body if svc.journal.enabled else b"",
         status=response.status_code,
-        response=_response_body(response),
-        duration_ms=(time.perf_counter() - g.get("started", time.perf_counter())) * 1000,
+        response=_response_body(response) if svc.journal.enabled else b"",
+        started=g.get("started", time.perf_counter()),
+        buyer=None,
+        at=g.control_time,
     )
 
 
@@ -194,7 +195,8 @@ def _after(response: Response) -> Response:
     if not g.get("journaled"):  # the control plane and images: a log line; changes journaled
         svc: Services = current_app.extensions["mock_gateway"]
         if g.get("control_time") is not None and req.path not in UNJOURNALED_CHANGES:
-            _journal_control_change(req, response)
+            _journal_control_change(req, response)  # its entry and its log line
+            return response
         # readiness polls (the container's health check, every second) would drown the log
         if svc.settings.log_format != "off" and req.path != "/__mock/ready":
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
@@ -228,12 +230,13 @@ def record_exchange(
     started: float,
     buyer: str | None,
     fault: str | None = None,
+    at: datetime | None = None,
 ) -> None:
     """The journal entry and the access-log line of one answered request (every entry point)."""
     duration_ms = (time.perf_counter() - started) * 1000
     if svc.journal.enabled:
         svc.journal.record(
-            time=svc.clock.now(),
+            time=at or svc.clock.now(),
             buyer=buyer,
             method=method,
             path=path,

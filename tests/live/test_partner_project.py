@@ -20,6 +20,14 @@ PYTEST_EXAMPLES = [
 ]
 
 
+def run_pytest(directory: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """pytest in `directory`, as a partner runs it, with this interpreter (the plugin installed)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options, "."],
+        cwd=directory, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
 def write_tests(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for index, code in enumerate(PYTEST_EXAMPLES):
@@ -61,10 +69,7 @@ def test_plugin__under_xdist_each_worker_has_its_own_mock(tmp_path: Path) -> Non
         "    worker = os.environ.get('PYTEST_XDIST_WORKER', 'main')\n"
         "    open(f'port-{worker}', 'w').write(mock_gateway.base_url)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "."],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    result = run_pytest(tmp_path, "-n", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(PYTEST_EXAMPLES) + 1} passed" in result.stdout
 
@@ -75,10 +80,7 @@ def test_plugin__a_failing_test_shows_the_mocks_journal(tmp_path: Path) -> None:
         "    status, _ = mock_gateway.call('GET', '/v1_1/offers?PageSize=50')\n"
         "    assert status == 200\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "."],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = run_pytest(tmp_path)
     assert result.returncode == 1
     assert "mock-gateway journal" in result.stdout
     assert "GET /v1_1/offers?PageSize=50 -> 400" in result.stdout
@@ -147,10 +149,7 @@ def test_plugin__the_failure_report_interleaves_control_steps_cutoffs_and_packin
         "                      {'barcode': '8685298053581', 'quantity': 1})\n"
         "    assert False, 'the story follows'\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "."],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = run_pytest(tmp_path)
     assert result.returncode == 1
     story = result.stdout[result.stdout.index("mock-gateway journal") :]
     order = [
